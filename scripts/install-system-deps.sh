@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs (python3 for the ast cross-check,
+# git for history). Idempotent: does nothing when everything is present.
+set -euo pipefail
+need=()
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  else
+    echo "install-system-deps: missing ${need[*]} and not root; install them first" >&2
+    exit 1
+  fi
+fi
