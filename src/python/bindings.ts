@@ -1,0 +1,538 @@
+/**
+ * Name bindings and qualified names per module, in the manner of LibCST's QualifiedNameProvider:
+ * every form of `import` (aliases, relative imports, imports inside functions and inside
+ * `try/except ImportError`), scopes (module, class, function, lambda, comprehension) and the local
+ * bindings that shadow an import (parameters, assignments, loop and `with`/`except` targets,
+ * `def`/`class` names). Names are resolved through these bindings, never by regex on text.
+ */
+import { captures, type PyNode } from './parser.js';
+import type { PyFile } from './source-file.js';
+
+export type ImportForm = 'import' | 'import-as' | 'from' | 'from-as';
+
+export interface ImportBinding {
+  kind: 'import';
+  /** The name the import binds in its scope (`session`, `xenapi_session`, `nova`). */
+  local: string;
+  /**
+   * What the local name refers to, fully qualified: `nova.virt.xenapi.client.session` for
+   * `from nova.virt.xenapi.client import session`; `nova` for `import nova.virt.xenapi`.
+   */
+  target: string;
+  /** The module written in the statement (absolute after resolving relative imports). */
+  module: string;
+  /** For `from M import N [as A]`: N. */
+  importedName?: string;
+  alias?: string;
+  form: ImportForm;
+  /** Number of leading dots of a relative import (0 for absolute). */
+  relativeLevel: number;
+  /** True when a relative import could not be made absolute (unknown module name). */
+  unresolvedRelative: boolean;
+  /** `import_statement` / `import_from_statement` node. */
+  statement: PyNode;
+  /** The `dotted_name` or `aliased_import` node for this one name inside the statement. */
+  nameNode: PyNode;
+  /** The scope node (module, function_definition, class_definition, ...) the binding lives in. */
+  scope: PyNode;
+  /** Inside a `try:` whose handlers catch ImportError (or everything). */
+  inTryImportError: boolean;
+  /** Directly at module level (not nested in a function, class, if or try). */
+  topLevel: boolean;
+}
+
+export interface WildcardImport {
+  module: string;
+  statement: PyNode;
+  scope: PyNode;
+}
+
+export type BindingKind =
+  | 'import'
+  | 'param'
+  | 'assign'
+  | 'def'
+  | 'class'
+  | 'for'
+  | 'with'
+  | 'except'
+  | 'global'
+  | 'nonlocal'
+  | 'comprehension'
+  | 'del';
+
+export interface BindingSite {
+  kind: BindingKind;
+  name: string;
+  node: PyNode;
+  import?: ImportBinding;
+}
+
+export type NameResolution =
+  | { kind: 'import'; imports: ImportBinding[]; scope: PyNode }
+  | { kind: 'local'; sites: BindingSite[]; scope: PyNode }
+  | { kind: 'unbound' };
+
+export interface NameReference {
+  /** The outermost attribute chain that starts at the bound name (or the identifier itself). */
+  node: PyNode;
+  /** The identifier that refers to the import binding. */
+  root: PyNode;
+  qualifiedName: string;
+  binding: ImportBinding;
+}
+
+const SCOPE_TYPES = new Set([
+  'module',
+  'function_definition',
+  'class_definition',
+  'lambda',
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+]);
+
+const BINDING_QUERY = `
+(function_definition name: (identifier) @def)
+(class_definition name: (identifier) @class)
+(parameters (identifier) @param)
+(parameters (tuple_pattern) @param-pattern)
+(lambda_parameters (identifier) @param)
+(default_parameter name: (identifier) @param)
+(typed_parameter (identifier) @param)
+(typed_default_parameter name: (identifier) @param)
+(list_splat_pattern (identifier) @param)
+(dictionary_splat_pattern (identifier) @param)
+(assignment left: (_) @assign)
+(augmented_assignment left: (identifier) @assign)
+(named_expression name: (identifier) @assign)
+(for_statement left: (_) @for)
+(for_in_clause left: (_) @comprehension)
+(as_pattern_target (_) @with)
+(except_clause value: (_) . value: (identifier) @except)
+(global_statement (identifier) @global)
+(nonlocal_statement (identifier) @nonlocal)
+(delete_statement (identifier) @del)
+(import_statement) @import
+(import_from_statement) @import
+`;
+
+function isScope(node: PyNode): boolean {
+  return SCOPE_TYPES.has(node.type);
+}
+
+/** Identifiers a target pattern binds (`a, (b, c)` -> a, b, c; `x.y` / `x[0]` bind nothing). */
+function patternNames(node: PyNode, out: PyNode[] = []): PyNode[] {
+  switch (node.type) {
+    case 'identifier':
+      out.push(node);
+      break;
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'tuple':
+    case 'list':
+    case 'parenthesized_expression':
+      for (const c of node.namedChildren) if (c) patternNames(c, out);
+      break;
+    case 'list_splat_pattern':
+    case 'list_splat':
+      for (const c of node.namedChildren) if (c) patternNames(c, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Whether `node` sits in the part of a function/lambda/class that is evaluated in the outer scope. */
+function evaluatedOutside(scope: PyNode, child: PyNode, node: PyNode): boolean {
+  const t = scope.type;
+  if (t === 'function_definition' || t === 'lambda' || t === 'class_definition') {
+    const body = scope.childForFieldName('body');
+    if (body && body.id === child.id) return false;
+    if (t !== 'class_definition') {
+      const params = scope.childForFieldName('parameters');
+      if (params && params.id === child.id) return !isParameterName(node, params);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** True when node is a parameter's own name (not part of a default value or annotation). */
+function isParameterName(node: PyNode, params: PyNode): boolean {
+  let cur: PyNode | null = node;
+  while (cur && cur.id !== params.id) {
+    const parent: PyNode | null = cur.parent;
+    if (!parent) return false;
+    if (
+      (parent.type === 'default_parameter' || parent.type === 'typed_default_parameter') &&
+      parent.childForFieldName('value')?.id === cur.id
+    ) {
+      return false;
+    }
+    if (parent.type === 'typed_parameter' || parent.type === 'typed_default_parameter') {
+      if (parent.childForFieldName('type')?.id === cur.id) return false;
+    }
+    cur = parent;
+  }
+  return cur !== null;
+}
+
+function catchesImportError(tryStmt: PyNode): boolean {
+  for (const c of tryStmt.namedChildren) {
+    if (!c || c.type !== 'except_clause') continue;
+    const first = c.namedChildren.find((n) => n && n.type !== 'block');
+    if (!first) return true; // bare except
+    const text = first.text;
+    if (/\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(text)) return true;
+  }
+  return false;
+}
+
+function dottedText(node: PyNode): string {
+  return node.namedChildren.map((c) => c?.text ?? '').join('.');
+}
+
+export class ModuleBindings {
+  readonly imports: ImportBinding[] = [];
+  readonly wildcards: WildcardImport[] = [];
+  private readonly sitesByScope = new Map<number, Map<string, BindingSite[]>>();
+  private readonly scopeNodes = new Map<number, PyNode>();
+
+  constructor(readonly file: PyFile) {
+    this.collect();
+  }
+
+  /** The scope a node's names are resolved in (function defaults and decorators: the outer one). */
+  scopeOf(node: PyNode): PyNode {
+    let child = node;
+    let cur = node.parent;
+    while (cur) {
+      if (isScope(cur) && !evaluatedOutside(cur, child, node)) return cur;
+      child = cur;
+      cur = cur.parent;
+    }
+    return this.file.root;
+  }
+
+  /** The scope a binding site binds into (a `def`'s own name belongs to the enclosing scope). */
+  private bindingScopeOf(node: PyNode, kind: BindingKind): PyNode {
+    if (kind === 'def' || kind === 'class') return this.scopeOf(node.parent ?? node);
+    return this.scopeOf(node);
+  }
+
+  private addSite(scope: PyNode, site: BindingSite): void {
+    let m = this.sitesByScope.get(scope.id);
+    if (!m) {
+      m = new Map();
+      this.sitesByScope.set(scope.id, m);
+      this.scopeNodes.set(scope.id, scope);
+    }
+    const list = m.get(site.name);
+    if (list) list.push(site);
+    else m.set(site.name, [site]);
+  }
+
+  private collect(): void {
+    for (const cap of captures(BINDING_QUERY, this.file.root)) {
+      const node = cap.node;
+      switch (cap.name) {
+        case 'import':
+          this.collectImport(node);
+          break;
+        case 'param-pattern':
+          for (const id of patternNames(node)) this.addSite(this.scopeOf(id), { kind: 'param', name: id.text, node: id });
+          break;
+        case 'assign':
+        case 'for':
+        case 'comprehension':
+        case 'with': {
+          const kind: BindingKind = cap.name === 'with' ? 'with' : (cap.name as BindingKind);
+          for (const id of patternNames(node)) this.addSite(this.scopeOf(id), { kind, name: id.text, node: id });
+          break;
+        }
+        default: {
+          const kind = cap.name as BindingKind;
+          this.addSite(this.bindingScopeOf(node, kind), { kind, name: node.text, node });
+        }
+      }
+    }
+  }
+
+  private collectImport(stmt: PyNode): void {
+    const scope = this.scopeOf(stmt);
+    const topLevel = stmt.parent?.type === 'module';
+    let inTry = false;
+    for (let cur = stmt.parent; cur && !isScope(cur); cur = cur.parent) {
+      if (cur.type === 'try_statement' && catchesImportError(cur)) {
+        inTry = true;
+        break;
+      }
+    }
+    const base = { kind: 'import' as const, statement: stmt, scope, inTryImportError: inTry, topLevel };
+    if (stmt.type === 'import_statement') {
+      for (const n of stmt.childrenForFieldName('name')) {
+        if (!n) continue;
+        if (n.type === 'aliased_import') {
+          const mod = dottedText(n.childForFieldName('name')!);
+          const alias = n.childForFieldName('alias')!.text;
+          this.pushImport({
+            ...base,
+            local: alias,
+            target: mod,
+            module: mod,
+            alias,
+            form: 'import-as',
+            relativeLevel: 0,
+            unresolvedRelative: false,
+            nameNode: n,
+          });
+        } else {
+          const mod = dottedText(n);
+          this.pushImport({
+            ...base,
+            local: mod.split('.')[0]!,
+            target: mod.split('.')[0]!,
+            module: mod,
+            form: 'import',
+            relativeLevel: 0,
+            unresolvedRelative: false,
+            nameNode: n,
+          });
+        }
+      }
+      return;
+    }
+    // import_from_statement
+    const modNode = stmt.childForFieldName('module_name');
+    if (!modNode) return;
+    let level = 0;
+    let written = '';
+    if (modNode.type === 'relative_import') {
+      const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
+      level = prefix ? prefix.text.length : 0;
+      const dn = modNode.namedChildren.find((c) => c?.type === 'dotted_name');
+      written = dn ? dottedText(dn) : '';
+    } else {
+      written = dottedText(modNode);
+    }
+    const { module, unresolved } = this.absoluteModule(written, level);
+    const wildcard = stmt.namedChildren.find((c) => c?.type === 'wildcard_import');
+    if (wildcard) {
+      this.wildcards.push({ module, statement: stmt, scope });
+      return;
+    }
+    for (const n of stmt.childrenForFieldName('name')) {
+      if (!n) continue;
+      const join = (name: string) => (!module ? name : module.endsWith(".") ? module + name : `${module}.${name}`);
+      if (n.type === 'aliased_import') {
+        const name = dottedText(n.childForFieldName('name')!);
+        const alias = n.childForFieldName('alias')!.text;
+        this.pushImport({
+          ...base,
+          local: alias,
+          target: join(name),
+          module,
+          importedName: name,
+          alias,
+          form: 'from-as',
+          relativeLevel: level,
+          unresolvedRelative: unresolved,
+          nameNode: n,
+        });
+      } else {
+        const name = dottedText(n);
+        this.pushImport({
+          ...base,
+          local: name,
+          target: join(name),
+          module,
+          importedName: name,
+          form: 'from',
+          relativeLevel: level,
+          unresolvedRelative: unresolved,
+          nameNode: n,
+        });
+      }
+    }
+  }
+
+  private absoluteModule(written: string, level: number): { module: string; unresolved: boolean } {
+    if (level === 0) return { module: written, unresolved: false };
+    const own = this.file.moduleName;
+    if (!own) return { module: '.'.repeat(level) + written, unresolved: true };
+    const parts = own.split('.');
+    // A module's package is its name minus the last part; a package's is itself.
+    const pkg = this.file.options.isPackage ? parts : parts.slice(0, -1);
+    const up = level - 1;
+    if (up > pkg.length) return { module: '.'.repeat(level) + written, unresolved: true };
+    const basePkg = pkg.slice(0, pkg.length - up);
+    return { module: [...basePkg, ...(written ? [written] : [])].join('.'), unresolved: false };
+  }
+
+  private pushImport(b: ImportBinding): void {
+    this.imports.push(b);
+    this.addSite(b.scope, { kind: 'import', name: b.local, node: b.nameNode, import: b });
+  }
+
+  /** Binding sites of `name` declared directly in `scope`. */
+  sitesIn(scope: PyNode, name: string): BindingSite[] {
+    return this.sitesByScope.get(scope.id)?.get(name) ?? [];
+  }
+
+  /** Every name bound in a scope. */
+  namesIn(scope: PyNode): string[] {
+    return [...(this.sitesByScope.get(scope.id)?.keys() ?? [])];
+  }
+
+  /**
+   * Resolves a name as Python does: the innermost enclosing function scope that binds it (class
+   * scopes only for code directly in the class body), then module globals. `global` declarations
+   * send the lookup to the module.
+   */
+  resolve(name: string, at: PyNode): NameResolution {
+    let scope: PyNode | null = this.scopeOf(at);
+    const start = scope;
+    while (scope) {
+      const skipClass = scope.type === 'class_definition' && scope.id !== start.id;
+      if (!skipClass) {
+        const sites = this.sitesIn(scope, name);
+        if (sites.some((s) => s.kind === 'global') && scope.type !== 'module') {
+          return this.resolveIn(this.file.root, name);
+        }
+        const real = sites.filter((s) => s.kind !== 'global' && s.kind !== 'nonlocal');
+        if (real.length > 0) return this.classify(scope, real);
+      }
+      if (scope.type === 'module') break;
+      scope = this.scopeOf(scope);
+    }
+    return { kind: 'unbound' };
+  }
+
+  private resolveIn(scope: PyNode, name: string): NameResolution {
+    const sites = this.sitesIn(scope, name).filter((s) => s.kind !== 'global');
+    return sites.length ? this.classify(scope, sites) : { kind: 'unbound' };
+  }
+
+  private classify(scope: PyNode, sites: BindingSite[]): NameResolution {
+    if (sites.every((s) => s.kind === 'import')) {
+      return { kind: 'import', imports: sites.map((s) => s.import!), scope };
+    }
+    return { kind: 'local', sites, scope };
+  }
+
+  /**
+   * Qualified names an expression may denote: an identifier or an attribute chain of identifiers
+   * whose root is bound by an import. `[]` for locals, calls, subscripts and unbound names.
+   */
+  qualifiedNames(node: PyNode): string[] {
+    const parts: string[] = [];
+    let cur: PyNode | null = node;
+    while (cur && cur.type === 'attribute') {
+      const attr = cur.childForFieldName('attribute');
+      if (!attr) return [];
+      parts.unshift(attr.text);
+      cur = cur.childForFieldName('object');
+    }
+    if (!cur || cur.type !== 'identifier') return [];
+    const res = this.resolve(cur.text, cur);
+    if (res.kind !== 'import') return [];
+    const tail = parts.length ? `.${parts.join('.')}` : '';
+    const out = new Set<string>();
+    for (const b of res.imports) out.add(b.target + tail);
+    return [...out];
+  }
+
+  /** The single qualified name of an expression, or undefined when none or ambiguous. */
+  qualifiedName(node: PyNode): string | undefined {
+    const names = this.qualifiedNames(node);
+    return names.length === 1 ? names[0] : undefined;
+  }
+
+  /**
+   * Every expression in the module whose qualified name is `prefix` or starts with `prefix.`,
+   * reached through an import binding: `session.XenAPISession` for prefix
+   * `nova.virt.xenapi.client`. Returns the longest attribute chain for each use.
+   */
+  referencesTo(prefix: string): NameReference[] {
+    const out: NameReference[] = [];
+    const candidates = this.imports.filter(
+      (b) => b.target === prefix || b.target.startsWith(`${prefix}.`) || prefix.startsWith(`${b.target}.`),
+    );
+    const byLocal = new Map<string, ImportBinding[]>();
+    for (const b of candidates) byLocal.set(b.local, [...(byLocal.get(b.local) ?? []), b]);
+    if (byLocal.size === 0) return out;
+    const seen = new Set<number>();
+    for (const [local, bindings] of byLocal) {
+      const scopes = new Map<number, PyNode>();
+      for (const b of bindings) scopes.set(b.scope.id, b.scope);
+      for (const scope of scopes.values()) {
+        for (const id of identifiersNamed(scope, local)) {
+          if (seen.has(id.id) || !isReference(id)) continue;
+          seen.add(id.id);
+          const res = this.resolve(local, id);
+          if (res.kind !== 'import') continue;
+          // Extend to the longest attribute chain rooted here.
+          let top = id;
+          const parts: string[] = [];
+          while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id) {
+            const attr = top.parent.childForFieldName('attribute');
+            if (!attr) break;
+            parts.push(attr.text);
+            top = top.parent;
+          }
+          for (const b of res.imports) {
+            const qn = parts.length ? `${b.target}.${parts.join('.')}` : b.target;
+            if (qn === prefix || qn.startsWith(`${prefix}.`)) out.push({ node: top, root: id, qualifiedName: qn, binding: b });
+          }
+        }
+      }
+    }
+    return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  }
+}
+
+/** Identifiers with a given text inside a node. */
+export function identifiersNamed(scope: PyNode, name: string): PyNode[] {
+  return scope.descendantsOfType('identifier').filter((n): n is PyNode => !!n && n.text === name);
+}
+
+/**
+ * True when an identifier is a name reference: not an attribute name (`x.NAME`), not a keyword
+ * argument name, not a def/class/parameter name, not part of an import statement.
+ */
+export function isReference(id: PyNode): boolean {
+  const p = id.parent;
+  if (!p) return false;
+  switch (p.type) {
+    case 'attribute':
+      return p.childForFieldName('object')?.id === id.id;
+    case 'keyword_argument':
+      return p.childForFieldName('name')?.id !== id.id;
+    case 'function_definition':
+    case 'class_definition':
+      return p.childForFieldName('name')?.id !== id.id;
+    case 'dotted_name':
+    case 'aliased_import':
+    case 'import_statement':
+    case 'import_from_statement':
+      return false;
+    case 'parameters':
+    case 'lambda_parameters':
+    case 'default_parameter':
+    case 'typed_parameter':
+    case 'typed_default_parameter':
+      return p.type === 'default_parameter' || p.type === 'typed_default_parameter'
+        ? p.childForFieldName('name')?.id !== id.id
+        : false;
+    default:
+      return true;
+  }
+}
+
+export function collectBindings(file: PyFile): ModuleBindings {
+  return new ModuleBindings(file);
+}

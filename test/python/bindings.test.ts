@@ -1,0 +1,193 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initPython, type PyNode } from '../../src/python/parser.js';
+import { PyFile } from '../../src/python/source-file.js';
+
+beforeAll(() => initPython());
+
+function parse(src: string, moduleName = 'nova.virt.xenapi.vmops', isPackage = false): PyFile {
+  return PyFile.parse('x.py', src, { moduleName, isPackage });
+}
+
+/** The first expression node whose text is exactly `text`. */
+function expr(file: PyFile, text: string): PyNode {
+  const stack: PyNode[] = [file.root];
+  while (stack.length) {
+    const n = stack.shift()!;
+    if ((n.type === 'attribute' || n.type === 'identifier') && n.text === text && n.parent?.type !== 'dotted_name') {
+      return n;
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  throw new Error(`no expression ${text}`);
+}
+
+describe('import bindings', () => {
+  it('records every import form with its target', () => {
+    const f = parse(
+      [
+        'import os',
+        'import nova.virt.xenapi.client.session',
+        'import nova.virt.xenapi.client.session as s',
+        'from nova.virt.xenapi.client import session',
+        'from nova.virt.xenapi.client import session as xenapi_session',
+        'from nova.virt.xenapi import client',
+        'from nova.virt.xenapi.client import (objects, session as sess2)',
+        'from . import vm_utils',
+        'from .image import glance as g',
+        'from .. import driver',
+        'from oslo_log import *',
+        '',
+      ].join('\n'),
+    );
+    const b = f.bindings;
+    const summary = b.imports.map((i) => `${i.local}=${i.target} (${i.form})`);
+    expect(summary).toEqual([
+      'os=os (import)',
+      'nova=nova (import)',
+      's=nova.virt.xenapi.client.session (import-as)',
+      'session=nova.virt.xenapi.client.session (from)',
+      'xenapi_session=nova.virt.xenapi.client.session (from-as)',
+      'client=nova.virt.xenapi.client (from)',
+      'objects=nova.virt.xenapi.client.objects (from)',
+      'sess2=nova.virt.xenapi.client.session (from-as)',
+      'vm_utils=nova.virt.xenapi.vm_utils (from)',
+      'g=nova.virt.xenapi.image.glance (from-as)',
+      'driver=nova.virt.driver (from)',
+    ]);
+    expect(b.imports[8]!.relativeLevel).toBe(1);
+    expect(b.wildcards.map((w) => w.module)).toEqual(['oslo_log']);
+  });
+
+  it('resolves relative imports against a package __init__', () => {
+    const f = parse('from . import vmops\nfrom .client import session\n', 'nova.virt.xenapi', true);
+    expect(f.bindings.imports.map((i) => i.target)).toEqual([
+      'nova.virt.xenapi.vmops',
+      'nova.virt.xenapi.client.session',
+    ]);
+  });
+
+  it('marks relative imports it cannot resolve', () => {
+    const f = PyFile.parse('x.py', 'from . import x\n');
+    expect(f.bindings.imports[0]!.unresolvedRelative).toBe(true);
+    expect(f.bindings.imports[0]!.target).toBe('.x');
+  });
+
+  it('flags imports in try/except ImportError and inside functions', () => {
+    const f = parse(
+      [
+        'try:',
+        '    import json',
+        'except ImportError:',
+        '    import simplejson as json',
+        'def f():',
+        '    from nova.virt.xenapi.client import session',
+        '    return session.XenAPISession',
+        'x = json.dumps',
+        '',
+      ].join('\n'),
+    );
+    const [a, b, c] = f.bindings.imports;
+    expect(a!.inTryImportError).toBe(true);
+    expect(b!.inTryImportError).toBe(true);
+    expect(c!.topLevel).toBe(false);
+    expect(c!.scope.type).toBe('function_definition');
+    // Both candidates, as LibCST reports them.
+    expect(f.bindings.qualifiedNames(expr(f, 'json.dumps'))).toEqual(['json.dumps', 'simplejson.dumps']);
+    expect(f.bindings.qualifiedName(expr(f, 'session.XenAPISession'))).toBe(
+      'nova.virt.xenapi.client.session.XenAPISession',
+    );
+  });
+});
+
+describe('qualified names', () => {
+  it('resolves aliases and attribute chains back to the module path', () => {
+    const f = parse(
+      [
+        'from nova.virt.xenapi import client',
+        'from nova.virt.xenapi.client import session as xs',
+        'import nova.virt.xenapi.client.session',
+        '',
+        'a = client.session.XenAPISession',
+        'b = xs.XenAPISession',
+        'c = nova.virt.xenapi.client.session.XenAPISession',
+        '',
+      ].join('\n'),
+    );
+    const b = f.bindings;
+    expect(b.qualifiedName(expr(f, 'client.session.XenAPISession'))).toBe(
+      'nova.virt.xenapi.client.session.XenAPISession',
+    );
+    expect(b.qualifiedName(expr(f, 'xs.XenAPISession'))).toBe('nova.virt.xenapi.client.session.XenAPISession');
+    expect(b.qualifiedName(expr(f, 'nova.virt.xenapi.client.session.XenAPISession'))).toBe(
+      'nova.virt.xenapi.client.session.XenAPISession',
+    );
+  });
+
+  it('does not resolve a parameter or local that shadows an import', () => {
+    const f = parse(
+      [
+        'from nova.virt.xenapi.client import session',
+        '',
+        'def uses_param(session):',
+        '    return session.call_plugin("x", "y", {})',
+        '',
+        'def uses_local():',
+        '    session = make()',
+        '    return session.call_xenapi("VM.get_all")',
+        '',
+        'def uses_import():',
+        '    return session.XenAPISession("url", "u", "p")',
+        '',
+        'class C(object):',
+        '    session = None',
+        '    def m(self):',
+        '        return session.XenAPISession',
+        '',
+      ].join('\n'),
+    );
+    const b = f.bindings;
+    expect(b.qualifiedNames(expr(f, 'session.call_plugin'))).toEqual([]);
+    expect(b.qualifiedNames(expr(f, 'session.call_xenapi'))).toEqual([]);
+    const refs = b.referencesTo('nova.virt.xenapi.client');
+    // The import is used twice: in uses_import and in the method (class scope is skipped).
+    expect(refs.map((r) => [r.node.text, f.position(r.node.startIndex).line])).toEqual([
+      ['session.XenAPISession', 11],
+      ['session.XenAPISession', 16],
+    ]);
+  });
+
+  it('honours global declarations and default values evaluated in the outer scope', () => {
+    const f = parse(
+      [
+        'import mock',
+        'def f(mock=mock.sentinel):',
+        '    return mock',
+        'def g():',
+        '    global mock',
+        '    return mock.patch',
+        '',
+      ].join('\n'),
+    );
+    const b = f.bindings;
+    expect(b.qualifiedName(expr(f, 'mock.sentinel'))).toBe('mock.sentinel');
+    expect(b.qualifiedName(expr(f, 'mock.patch'))).toBe('mock.patch');
+    // Inside f, `mock` is the parameter.
+    const inner = f.root.namedChildren[1]!.childForFieldName('body')!.descendantsOfType('identifier')[0]!;
+    expect(b.resolve('mock', inner).kind).toBe('local');
+  });
+
+  it('finds references but not keyword names, attribute names or strings', () => {
+    const f = parse(
+      [
+        'from nova.virt.xenapi.client import session',
+        'LOG.debug("nova.virt.xenapi.client.session is used")',
+        'x.session = 1',
+        'f(session=2)',
+        'y = session',
+        '',
+      ].join('\n'),
+    );
+    const refs = f.bindings.referencesTo('nova.virt.xenapi.client');
+    expect(refs.map((r) => f.position(r.node.startIndex).line)).toEqual([5]);
+  });
+});
