@@ -329,19 +329,21 @@ const OPTION_SPECS: readonly OptionSpec[] = [
 /** Split on whitespace honouring single and double quotes (enough of shlex for option values). */
 function shellSplit(text: string): string[] {
   const words: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  let current = '';
-  let lastEnd = -1;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const piece = m[1] ?? m[2] ?? m[3] ?? '';
-    if (m.index === lastEnd) current += piece;
-    else {
-      if (lastEnd >= 0) words.push(current);
-      current = piece;
-    }
-    lastEnd = m.index + m[0].length;
+  let current: string | null = null;
+  let quote: string | null = null;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      current ??= '';
+    } else if (/\s/.test(ch)) {
+      if (current !== null) words.push(current);
+      current = null;
+    } else current = (current ?? '') + ch;
   }
-  if (lastEnd >= 0) words.push(current);
+  if (current !== null) words.push(current);
   return words;
 }
 
@@ -392,9 +394,12 @@ function parseOptions(text: string): { options: LineOption[]; error: string | nu
 }
 
 const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+/** PEP 508 `name @ url` / `name[extras] @ url`. */
+const NAMED_URL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/;
 
 /** Whether a requirements-file argument is a URL or path rather than a PEP 508 requirement. */
 function looksLikeDirectReference(arg: string): boolean {
+  if (NAMED_URL_RE.test(arg)) return false;
   if (URL_RE.test(arg)) return true;
   if (/^(\.{1,2}[\\/]|[\\/]|~)/.test(arg)) return true;
   const beforeMarker = arg.split(/\s+;|;\s/)[0]!.trim();
