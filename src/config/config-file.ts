@@ -65,7 +65,10 @@ export function parseConfig(text: string, file: string): BacklevelConfig {
   } catch (err) {
     const e = err as Error & { linePos?: { line: number; col: number }[] };
     const where = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-    throw new ConfigError(`${file}${where}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message}`, file);
+    throw new ConfigError(
+      `${file}${where}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message}`,
+      file,
+    );
   }
   if (data === null || data === undefined) return {};
   const validate = compileSchema('backlevel-config');

@@ -3,9 +3,10 @@
  * parse, build import bindings, free the tree. Used by `bench/` to measure the pipeline against the
  * bare parser, and as the template the lint and codemod tasks follow.
  */
-import type { FileTaskInput } from './file-task.js';
+
 import { initPython } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
+import type { FileTaskInput } from './file-task.js';
 import { pyFileOptionsFor } from './project.js';
 import { DEFAULT_MAX_FILE_BYTES, readSource } from './read-source.js';
 
@@ -25,9 +26,13 @@ export async function setup(): Promise<void> {
   await initPython();
 }
 
-export async function processFile(input: FileTaskInput, options: AnalysisPassOptions): Promise<AnalysisPassResult> {
+export async function processFile(
+  input: FileTaskInput,
+  options: AnalysisPassOptions,
+): Promise<AnalysisPassResult> {
   const read = await readSource(input.path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  if (!read.ok) return { relPath: input.relPath, bytes: 0, skipped: read.message, syntaxErrors: 0, imports: 0 };
+  if (!read.ok)
+    return { relPath: input.relPath, bytes: 0, skipped: read.message, syntaxErrors: 0, imports: 0 };
   const file = PyFile.parse(input.path, read.text, pyFileOptionsFor(input.relPath));
   try {
     return {

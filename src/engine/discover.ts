@@ -28,7 +28,13 @@ export interface Discovery {
   missing: string[];
 }
 
-export const ALWAYS_EXCLUDED = ['**/.git/**', '**/node_modules/**', '**/.tox/**', '**/.venv/**', '**/__pycache__/**'];
+export const ALWAYS_EXCLUDED = [
+  '**/.git/**',
+  '**/node_modules/**',
+  '**/.tox/**',
+  '**/.venv/**',
+  '**/__pycache__/**',
+];
 
 export async function discoverFiles(opts: DiscoverOptions): Promise<Discovery> {
   const cwd = resolve(opts.cwd);

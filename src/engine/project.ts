@@ -42,7 +42,11 @@ export function detectProjectPackages(root: string): string[] {
   try {
     for (const name of readdirSync(root)) {
       const dir = join(root, name);
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && statSync(dir).isDirectory() && existsSync(join(dir, '__init__.py'))) {
+      if (
+        /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) &&
+        statSync(dir).isDirectory() &&
+        existsSync(join(dir, '__init__.py'))
+      ) {
         found.add(name);
       }
     }

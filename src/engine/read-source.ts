@@ -17,7 +17,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeSource(path: string, buf: Uint8Array): SourceRead {
   const probe = buf.subarray(0, Math.min(buf.length, 8192));
-  if (probe.includes(0)) return { ok: false, path, reason: 'binary', message: `${path}: binary file (NUL byte), skipped` };
+  if (probe.includes(0))
+    return { ok: false, path, reason: 'binary', message: `${path}: binary file (NUL byte), skipped` };
   try {
     return { ok: true, path, text: decoder.decode(buf), bytes: buf.length };
   } catch {
@@ -34,7 +35,8 @@ export function decodeSource(path: string, buf: Uint8Array): SourceRead {
 export async function readSource(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceRead> {
   try {
     const st = await stat(path);
-    if (!st.isFile()) return { ok: false, path, reason: 'not-a-file', message: `${path}: not a regular file, skipped` };
+    if (!st.isFile())
+      return { ok: false, path, reason: 'not-a-file', message: `${path}: not a regular file, skipped` };
     if (st.size > maxBytes) {
       return {
         ok: false,

@@ -33,6 +33,7 @@ export function formatSummary(s: RunSummary, extra: string[] = []): string {
 
 export function formatSkipped(s: RunSummary): string[] {
   const lines = s.skipped.map((k) => `skipped: ${k.message}`);
-  for (const f of s.filesWithSyntaxErrors) lines.push(`syntax errors in ${f}: analysed where the tree is sound`);
+  for (const f of s.filesWithSyntaxErrors)
+    lines.push(`syntax errors in ${f}: analysed where the tree is sound`);
   return lines;
 }

@@ -45,7 +45,12 @@ export async function runFileTask<O, R>(
   if (!workerWorthIt || !jsUrl) return runInProcess<O, R>(taskModule, files, options, pool);
 
   const workerFile = new URL('./file-worker.js', import.meta.url).href;
-  const piscina = new Piscina({ filename: workerFile, maxThreads: jobs, minThreads: jobs, idleTimeout: 1000 });
+  const piscina = new Piscina({
+    filename: workerFile,
+    maxThreads: jobs,
+    minThreads: jobs,
+    idleTimeout: 1000,
+  });
   const batchSize = pool.batchSize ?? Math.max(8, Math.min(64, Math.ceil(files.length / (jobs * 8))));
   const results: R[] = new Array(files.length);
   let done = 0;

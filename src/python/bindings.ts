@@ -114,6 +114,9 @@ const BINDING_QUERY = `
 (global_statement (identifier) @global)
 (nonlocal_statement (identifier) @nonlocal)
 (delete_statement (identifier) @del)
+`;
+
+const IMPORT_QUERY = `
 (import_statement) @import
 (import_from_statement) @import
 `;
@@ -201,9 +204,12 @@ export class ModuleBindings {
   readonly wildcards: WildcardImport[] = [];
   private readonly sitesByScope = new Map<number, Map<string, BindingSite[]>>();
   private readonly scopeNodes = new Map<number, PyNode>();
+  private sitesCollected = false;
 
   constructor(readonly file: PyFile) {
-    this.collect();
+    // Imports are cheap to find and are all most callers need; the other binding sites are
+    // collected on the first name resolution.
+    for (const cap of captures(IMPORT_QUERY, this.file.root)) this.collectImport(cap.node);
   }
 
   /** The scope a node's names are resolved in (function defaults and decorators: the outer one). */
@@ -236,22 +242,23 @@ export class ModuleBindings {
     else m.set(site.name, [site]);
   }
 
-  private collect(): void {
+  private collectSites(): void {
+    if (this.sitesCollected) return;
+    this.sitesCollected = true;
     for (const cap of captures(BINDING_QUERY, this.file.root)) {
       const node = cap.node;
       switch (cap.name) {
-        case 'import':
-          this.collectImport(node);
-          break;
         case 'param-pattern':
-          for (const id of patternNames(node)) this.addSite(this.scopeOf(id), { kind: 'param', name: id.text, node: id });
+          for (const id of patternNames(node))
+            this.addSite(this.scopeOf(id), { kind: 'param', name: id.text, node: id });
           break;
         case 'assign':
         case 'for':
         case 'comprehension':
         case 'with': {
           const kind: BindingKind = cap.name === 'with' ? 'with' : (cap.name as BindingKind);
-          for (const id of patternNames(node)) this.addSite(this.scopeOf(id), { kind, name: id.text, node: id });
+          for (const id of patternNames(node))
+            this.addSite(this.scopeOf(id), { kind, name: id.text, node: id });
           break;
         }
         default: {
@@ -327,7 +334,8 @@ export class ModuleBindings {
     }
     for (const n of stmt.childrenForFieldName('name')) {
       if (!n) continue;
-      const join = (name: string) => (!module ? name : module.endsWith(".") ? module + name : `${module}.${name}`);
+      const join = (name: string) =>
+        !module ? name : module.endsWith('.') ? module + name : `${module}.${name}`;
       if (n.type === 'aliased_import') {
         const name = dottedText(n.childForFieldName('name')!);
         const alias = n.childForFieldName('alias')!.text;
@@ -380,11 +388,13 @@ export class ModuleBindings {
 
   /** Binding sites of `name` declared directly in `scope`. */
   sitesIn(scope: PyNode, name: string): BindingSite[] {
+    this.collectSites();
     return this.sitesByScope.get(scope.id)?.get(name) ?? [];
   }
 
   /** Every name bound in a scope. */
   namesIn(scope: PyNode): string[] {
+    this.collectSites();
     return [...(this.sitesByScope.get(scope.id)?.keys() ?? [])];
   }
 
@@ -486,7 +496,8 @@ export class ModuleBindings {
           }
           for (const b of res.imports) {
             const qn = parts.length ? `${b.target}.${parts.join('.')}` : b.target;
-            if (qn === prefix || qn.startsWith(`${prefix}.`)) out.push({ node: top, root: id, qualifiedName: qn, binding: b });
+            if (qn === prefix || qn.startsWith(`${prefix}.`))
+              out.push({ node: top, root: id, qualifiedName: qn, binding: b });
           }
         }
       }

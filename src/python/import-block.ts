@@ -177,11 +177,19 @@ export function planImportInsertion(
     const before = run.lines.find((l) => l.sortKey > key);
     if (before) {
       const at = file.lineStart(before.startLine);
-      return { edit: { start: at, end: at, text: importText + nl, label: 'add import' }, group, line: before.startLine };
+      return {
+        edit: { start: at, end: at, text: importText + nl, label: 'add import' },
+        group,
+        line: before.startLine,
+      };
     }
     const last = run.lines[run.lines.length - 1]!;
     const at = lineEndWithNewline(file, last.endLine);
-    return { edit: { start: at, end: at, text: importText + nl, label: 'add import' }, group, line: last.endLine + 1 };
+    return {
+      edit: { start: at, end: at, text: importText + nl, label: 'add import' },
+      group,
+      line: last.endLine + 1,
+    };
   }
   const order = GROUP_ORDER[group];
   const preceding = [...block.runs].reverse().find((r) => GROUP_ORDER[r.group] < order);
@@ -233,7 +241,10 @@ function afterModuleHeader(file: PyFile): number {
   let at = 0;
   for (const stmt of file.root.namedChildren) {
     if (!stmt) continue;
-    if (stmt.type === 'comment' || (stmt.type === 'expression_statement' && stmt.namedChild(0)?.type === 'string')) {
+    if (
+      stmt.type === 'comment' ||
+      (stmt.type === 'expression_statement' && stmt.namedChild(0)?.type === 'string')
+    ) {
       at = lineEndWithNewline(file, file.position(stmt.endIndex - 1).line);
       continue;
     }

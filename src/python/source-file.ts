@@ -2,7 +2,7 @@
  * A parsed Python file: its text, tree, line index, syntax-error regions and lazily built analyses
  * (import bindings, scopes). Owns its tree: call `dispose()` when done (workers do).
  */
-import { type ModuleBindings, collectBindings } from './bindings.js';
+import { collectBindings, type ModuleBindings } from './bindings.js';
 import { initPython, type PyNode, type PyTree, parsePythonTree } from './parser.js';
 import { type SyntaxIssue, treeSyntaxIssues } from './syntax.js';
 

@@ -77,7 +77,8 @@ export function literalString(node: PyNode | null | undefined): string | undefin
     }
     return out;
   }
-  if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) return literalString(node.namedChild(0));
+  if (node.type === 'parenthesized_expression' && node.namedChildCount === 1)
+    return literalString(node.namedChild(0));
   if (node.type !== 'string') return undefined;
   if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
   const text = node.text;
@@ -226,7 +227,11 @@ export function parameterNames(fn: PyNode): string[] {
     else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
       const n = p.childForFieldName('name');
       if (n) out.push(n.text);
-    } else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+    } else if (
+      p.type === 'typed_parameter' ||
+      p.type === 'list_splat_pattern' ||
+      p.type === 'dictionary_splat_pattern'
+    ) {
       const n = p.namedChildren.find((c) => c?.type === 'identifier');
       if (n) out.push(n.text);
     }

@@ -186,7 +186,10 @@ export async function checkRewriteSyntax(
 ): Promise<RewriteSyntaxVerdict> {
   if (after.issues.length > before.issues.length) {
     const first = after.issues[0]!;
-    return { ok: false, reason: `rewrite introduces a syntax error (${first.nodeType} at offset ${first.start})` };
+    return {
+      ok: false,
+      reason: `rewrite introduces a syntax error (${first.nodeType} at offset ${first.start})`,
+    };
   }
   if (checker?.available()) {
     const [b, a] = await Promise.all([checker.check(before.text), checker.check(after.text)]);

@@ -105,7 +105,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let cursor = 0;
   let prev: TextEdit | undefined;
   for (const edit of sorted) {
-    if (edit.start < 0 || edit.end > text.length || edit.end < edit.start) throw new EditRangeError(edit, text.length);
+    if (edit.start < 0 || edit.end > text.length || edit.end < edit.start)
+      throw new EditRangeError(edit, text.length);
     if (prev && editsOverlap(prev, edit)) throw new EditConflictError(prev, edit);
     parts.push(text.slice(cursor, edit.start), edit.text);
     cursor = edit.end;

@@ -13,7 +13,11 @@ function expr(file: PyFile, text: string): PyNode {
   const stack: PyNode[] = [file.root];
   while (stack.length) {
     const n = stack.shift()!;
-    if ((n.type === 'attribute' || n.type === 'identifier') && n.text === text && n.parent?.type !== 'dotted_name') {
+    if (
+      (n.type === 'attribute' || n.type === 'identifier') &&
+      n.text === text &&
+      n.parent?.type !== 'dotted_name'
+    ) {
       return n;
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
@@ -117,7 +121,9 @@ describe('qualified names', () => {
     expect(b.qualifiedName(expr(f, 'client.session.XenAPISession'))).toBe(
       'nova.virt.xenapi.client.session.XenAPISession',
     );
-    expect(b.qualifiedName(expr(f, 'xs.XenAPISession'))).toBe('nova.virt.xenapi.client.session.XenAPISession');
+    expect(b.qualifiedName(expr(f, 'xs.XenAPISession'))).toBe(
+      'nova.virt.xenapi.client.session.XenAPISession',
+    );
     expect(b.qualifiedName(expr(f, 'nova.virt.xenapi.client.session.XenAPISession'))).toBe(
       'nova.virt.xenapi.client.session.XenAPISession',
     );

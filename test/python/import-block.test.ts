@@ -46,7 +46,9 @@ describe('hacking import block', () => {
       ['project', 3],
     ]);
     expect(importSortKey('from oslo_log import log as logging')).toBe('oslo_log.log');
-    expect(importSortKey('import nova.virt.xenapi.client.session as s')).toBe('nova.virt.xenapi.client.session');
+    expect(importSortKey('import nova.virt.xenapi.client.session as s')).toBe(
+      'nova.virt.xenapi.client.session',
+    );
     expect(classifyModule('os_xenapi.client')).toBe('third-party');
     expect(classifyModule('urllib2')).toBe('stdlib');
     expect(classifyModule('nova.objects')).toBe('project');
@@ -56,7 +58,9 @@ describe('hacking import block', () => {
 
   it('inserts into the third-party group, os_xenapi after mock and before oslo_*', () => {
     const out = insert(HEADER, 'from os_xenapi.client import session');
-    expect(out).toContain('import mock\nfrom os_xenapi.client import session\nfrom oslo_log import log as logging\n');
+    expect(out).toContain(
+      'import mock\nfrom os_xenapi.client import session\nfrom oslo_log import log as logging\n',
+    );
     expect(importOrderViolations(readImportBlock(PyFile.parse('m.py', out)))).toEqual([]);
   });
 
@@ -91,11 +95,15 @@ describe('hacking import block', () => {
     const f = PyFile.parse('m.py', HEADER);
     const block = readImportBlock(f);
     const sessionLine = block.lines.find((l) => l.sortKey === 'nova.virt.xenapi.client.session')!;
-    expect(applyEdits(HEADER, [planImportRemoval(f, sessionLine.stmt)])).not.toContain('client import session');
+    expect(applyEdits(HEADER, [planImportRemoval(f, sessionLine.stmt)])).not.toContain(
+      'client import session',
+    );
     const src = 'import os\n\nfrom os_xenapi.client import session\n\nfrom nova import exception\n';
     const g = PyFile.parse('m.py', src);
     const only = readImportBlock(g).runs[1]!.lines[0]!;
-    expect(applyEdits(src, [planImportRemoval(g, only.stmt)])).toBe('import os\n\nfrom nova import exception\n');
+    expect(applyEdits(src, [planImportRemoval(g, only.stmt)])).toBe(
+      'import os\n\nfrom nova import exception\n',
+    );
   });
 
   it('keeps CRLF line endings when inserting', () => {

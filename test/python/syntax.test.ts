@@ -46,7 +46,8 @@ describe('syntax', () => {
     afterAll(() => checker.close());
 
     it('catches code tree-sitter accepts but Python 3 rejects', async () => {
-      if (!checker.available()) throw new Error('python3 is required by the test suite (scripts/install-system-deps.sh)');
+      if (!checker.available())
+        throw new Error('python3 is required by the test suite (scripts/install-system-deps.sh)');
       const good = 'def f(a, b):\n    return a\n';
       const bad = 'def f(a, a):\n    return a\n';
       expect(PyFile.parse('b.py', bad).hasSyntaxErrors).toBe(false);
@@ -54,7 +55,11 @@ describe('syntax', () => {
       const r = await checker.check(bad);
       expect(r.ok).toBe(false);
       expect(r.message).toMatch(/duplicate argument/);
-      const verdict = await checkRewriteSyntax({ text: good, issues: [] }, { text: bad, issues: [] }, checker);
+      const verdict = await checkRewriteSyntax(
+        { text: good, issues: [] },
+        { text: bad, issues: [] },
+        checker,
+      );
       expect(verdict.ok).toBe(false);
       expect(verdict.reason).toMatch(/does not compile under Python 3/);
     });

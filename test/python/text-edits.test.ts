@@ -7,7 +7,10 @@ describe('text edits', () => {
   it('keeps every byte outside the edited spans', () => {
     const edits = new EditSet(src);
     const b = src.indexOf('b');
-    edits.replace(b, b + 1, 'bee').insert(0, '# head\n').delete(src.indexOf('\tc'), src.length);
+    edits
+      .replace(b, b + 1, 'bee')
+      .insert(0, '# head\n')
+      .delete(src.indexOf('\tc'), src.length);
     const out = edits.apply();
     expect(out).toBe('# head\na = 1  # keep\r\nbee = "é😀"\n');
   });
@@ -16,17 +19,30 @@ describe('text edits', () => {
     const edits = new EditSet(src);
     edits.replace(0, 5, 'x', 'first').replace(4, 8, 'y', 'second');
     expect(() => edits.apply()).toThrow(EditConflictError);
-    expect(() => edits.checkConflicts()).toThrow(/overlapping edits: \[0,5\) \(first\) and \[4,8\) \(second\)/);
+    expect(() => edits.checkConflicts()).toThrow(
+      /overlapping edits: \[0,5\) \(first\) and \[4,8\) \(second\)/,
+    );
   });
 
   it('rejects two insertions at one point but allows an insertion at a range boundary', () => {
-    expect(() => applyEdits(src, [{ start: 3, end: 3, text: 'x' }, { start: 3, end: 3, text: 'y' }])).toThrow(
-      EditConflictError,
-    );
-    expect(applyEdits('abcdef', [{ start: 1, end: 3, text: 'X' }, { start: 3, end: 3, text: 'Y' }])).toBe('aXYdef');
-    expect(() => applyEdits('abc', [{ start: 0, end: 2, text: '' }, { start: 1, end: 1, text: 'i' }])).toThrow(
-      EditConflictError,
-    );
+    expect(() =>
+      applyEdits(src, [
+        { start: 3, end: 3, text: 'x' },
+        { start: 3, end: 3, text: 'y' },
+      ]),
+    ).toThrow(EditConflictError);
+    expect(
+      applyEdits('abcdef', [
+        { start: 1, end: 3, text: 'X' },
+        { start: 3, end: 3, text: 'Y' },
+      ]),
+    ).toBe('aXYdef');
+    expect(() =>
+      applyEdits('abc', [
+        { start: 0, end: 2, text: '' },
+        { start: 1, end: 1, text: 'i' },
+      ]),
+    ).toThrow(EditConflictError);
   });
 
   it('rejects edits outside the text', () => {
