@@ -7,8 +7,10 @@
  *
  * - pre-releases: a set such as `>=1.0b1,<2.0` allows pre-releases as a whole (packaging); the library
  *   decides per clause, so `<2.0` rejects `1.0b2`;
- * - exclusive `<V`: only pre-releases of V's *base version* are excluded (`<2.0rc2` admits `2.0rc1`);
- * - exclusive `>V`: post-releases and local versions of V are excluded, unless V is a post-release;
+ * - exclusive `<V`: only pre-releases of V itself are excluded (`<2.0rc2` admits `2.0rc1`, `<1.0.post1`
+ *   admits `1.0rc1`);
+ * - exclusive `>V`: post-releases of V (unless V is a post-release) and local versions of V are excluded,
+ *   not those of other versions (`>1.0rc1` admits `1.0.post1` and `1.0+local`);
  * - epochs are honoured by `<`/`>` (`1.0 < 1!0.5`).
  *
  * `===` (arbitrary equality) is a case-insensitive string comparison, never a version comparison, so
@@ -52,8 +54,10 @@ export interface VersionInfo {
 export interface SpecifierOptions {
   /**
    * `true`: pre-releases (and dev releases) are admitted; `false`: never admitted; `undefined`
-   * (default): admitted only if the set itself names a pre-release in an inclusive clause (`>=1.0b1`,
-   * `==1.3rc1`, `~=2.0a1`, `<=`, `===`); `!=1.3b1` and `<1.4rc1` do not count.
+   * (default): admitted only if the set itself names a pre-release in a clause other than `!=` (see
+   * specifierAllowsPrereleases). filterVersions additionally falls back to pre-releases when nothing
+   * else matches; specifierContains does not (it answers for one version on its own, as packaging did
+   * before 25.0 and `@renovatebot/pep440` does).
    */
   readonly prereleases?: boolean;
 }
@@ -182,10 +186,13 @@ export function formatSpecifierSet(clauses: readonly SpecifierClause[]): string 
   return clauses.map((c) => c.text).join(',');
 }
 
-/** Whether the set names a pre-release in an inclusive clause, which admits pre-releases (packaging). */
+/**
+ * Whether the set admits pre-releases by itself: some clause other than `!=` and `==X.*` names a
+ * pre-release (`>=1.0b1`, `<2.0rc2`, `===1.0b1`), as in packaging 25+.
+ */
 export function specifierAllowsPrereleases(specifier: string | readonly SpecifierClause[]): boolean {
   return specifierClauses(specifier).some((c) => {
-    if (!['==', '>=', '<=', '~=', '==='].includes(c.operator)) return false;
+    if (c.operator === '!=' || c.wildcard) return false;
     return parseVersion(c.version)?.isPrerelease ?? false;
   });
 }
@@ -222,13 +229,16 @@ function clauseContains(clause: SpecifierClause, version: string, info: VersionI
     case '>=':
       return pepCompare(info.public, spec.public) >= 0;
     case '<':
+      // "<V MUST NOT allow a pre-release of the specified version unless V is itself a pre-release":
+      // anything from V.dev0 up is a pre-release of V (so `<1.0.post1` still admits `1.0rc1`).
       if (!(pepCompare(candidate, clause.version) < 0)) return false;
-      if (!spec.isPrerelease && info.isPrerelease && sameBase(info, spec)) return false;
+      if (!spec.isPrerelease && info.isPrerelease && pepCompare(candidate, `${spec.public}.dev0`) >= 0) return false;
       return true;
     case '>':
+      // ">V MUST NOT allow a post-release of V unless V is itself a post-release", nor a local version of V.
       if (!(pepCompare(candidate, clause.version) > 0)) return false;
-      if (!spec.isPostrelease && info.isPostrelease && sameBase(info, spec)) return false;
-      if (info.local !== null && sameBase(info, spec)) return false;
+      if (!spec.isPostrelease && info.isPostrelease && pepCompare(postBase(info), spec.public) === 0) return false;
+      if (info.local !== null && pepCompare(info.public, spec.public) === 0) return false;
       return true;
     case '~=': {
       if (pepCompare(info.public, spec.public) < 0) return false;
@@ -238,8 +248,10 @@ function clauseContains(clause: SpecifierClause, version: string, info: VersionI
   }
 }
 
-function sameBase(a: VersionInfo, b: VersionInfo): boolean {
-  return pepCompare(a.baseVersion, b.baseVersion) === 0;
+/** The version a post-release is a post-release of: `1.0.post1` → `1.0`, `1.0a1.post0` → `1.0a1`. */
+function postBase(v: VersionInfo): string {
+  const epoch = v.epoch ? `${v.epoch}!` : '';
+  return `${epoch}${v.release.join('.')}${v.pre ? `${v.pre[0]}${v.pre[1]}` : ''}`;
 }
 
 function equalTo(clause: SpecifierClause, spec: VersionInfo, info: VersionInfo): boolean {

@@ -213,8 +213,13 @@ describe('specifier sets: containment', () => {
     expect(contains('<2.0', '2.0rc1', true)).toBe(false);
     expect(contains('<2.0', '1.9rc1', true)).toBe(true);
     expect(contains('<2.0rc2', '2.0rc1', true)).toBe(true);
-    // `<` naming a pre-release does not admit pre-releases by itself (packaging).
-    expect(contains('<2.0rc2', '2.0rc1')).toBe(false);
+    // `<` naming a pre-release admits pre-releases (packaging 25+).
+    expect(contains('<2.0rc2', '2.0rc1')).toBe(true);
+    expect(contains('<1.0.post1', '1.0rc1', true)).toBe(true);
+    expect(contains('<1.0.post1', '1.0.post1.dev1', true)).toBe(false);
+    expect(contains('>1.0rc1', '1.0.post1')).toBe(true);
+    expect(contains('>1.0rc1', '1.0+local')).toBe(true);
+    expect(contains('>1.0a1', '1.0a1+local', true)).toBe(false);
     expect(contains('>1.0', '1.0.post1')).toBe(false);
     expect(contains('>1.0', '1.1')).toBe(true);
     expect(contains('>1.0.post1', '1.0.post2')).toBe(true);
@@ -253,9 +258,13 @@ describe('pre-releases', () => {
     expect(contains('~=2.0a1', '2.0a3')).toBe(true);
   });
 
-  it('!= and exclusive clauses naming a pre-release do not admit pre-releases', () => {
+  it('!= and ==X.* naming a pre-release do not admit pre-releases; other operators do', () => {
     expect(specifierAllowsPrereleases('!=1.3b1,<1.4,>=1.2.1')).toBe(false);
-    expect(specifierAllowsPrereleases('<1.4rc1')).toBe(false);
+    expect(specifierAllowsPrereleases('<1.4rc1')).toBe(true);
+    expect(specifierAllowsPrereleases('>1.0.dev0')).toBe(true);
+    expect(specifierAllowsPrereleases('===1.0b1')).toBe(true);
+    expect(specifierAllowsPrereleases('===weird')).toBe(false);
+    expect(specifierAllowsPrereleases('>=1.0,<2')).toBe(false);
     expect(contains('!=1.3b1,<1.4,>=1.2.1', '1.3b2')).toBe(false);
   });
 
