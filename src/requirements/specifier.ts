@@ -228,18 +228,20 @@ function clauseContains(clause: SpecifierClause, version: string, info: VersionI
       return pepCompare(info.public, spec.public) <= 0;
     case '>=':
       return pepCompare(info.public, spec.public) >= 0;
-    case '<':
+    case '<': {
       // "<V MUST NOT allow a pre-release of the specified version unless V is itself a pre-release":
       // anything from V.dev0 up is a pre-release of V (so `<1.0.post1` still admits `1.0rc1`).
       if (!(pepCompare(candidate, clause.version) < 0)) return false;
-      if (!spec.isPrerelease && info.isPrerelease && pepCompare(candidate, `${spec.public}.dev0`) >= 0) return false;
-      return true;
-    case '>':
+      if (spec.isPrerelease || !info.isPrerelease) return true;
+      return pepCompare(candidate, `${spec.public}.dev0`) < 0;
+    }
+    case '>': {
       // ">V MUST NOT allow a post-release of V unless V is itself a post-release", nor a local version of V.
       if (!(pepCompare(candidate, clause.version) > 0)) return false;
-      if (!spec.isPostrelease && info.isPostrelease && pepCompare(postBase(info), spec.public) === 0) return false;
-      if (info.local !== null && pepCompare(info.public, spec.public) === 0) return false;
-      return true;
+      const postOfSpec = info.isPostrelease && pepCompare(postBase(info), spec.public) === 0;
+      if (postOfSpec && !spec.isPostrelease) return false;
+      return !(info.local !== null && pepCompare(info.public, spec.public) === 0);
+    }
     case '~=': {
       if (pepCompare(info.public, spec.public) < 0) return false;
       const prefix = versionSplit(spec.public).filter(isNotSuffix).slice(0, -1);

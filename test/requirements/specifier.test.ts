@@ -217,6 +217,8 @@ describe('specifier sets: containment', () => {
     expect(contains('<2.0rc2', '2.0rc1')).toBe(true);
     expect(contains('<1.0.post1', '1.0rc1', true)).toBe(true);
     expect(contains('<1.0.post1', '1.0.post1.dev1', true)).toBe(false);
+    expect(contains('<1.0.dev5', '1.0.dev1')).toBe(true);
+    expect(contains('<1.0rc1', '1.0b2')).toBe(true);
     expect(contains('>1.0rc1', '1.0.post1')).toBe(true);
     expect(contains('>1.0rc1', '1.0+local')).toBe(true);
     expect(contains('>1.0a1', '1.0a1+local', true)).toBe(false);
