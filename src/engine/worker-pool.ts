@@ -44,7 +44,10 @@ export async function runFileTask<O, R>(
   const jsUrl = taskModule.endsWith('.ts') ? undefined : taskModule;
   if (!workerWorthIt || !jsUrl) return runInProcess<O, R>(taskModule, files, options, pool);
 
-  const workerFile = new URL('./file-worker.js', import.meta.url).href;
+  // From source (tests), the worker itself must come from the build as well.
+  const ownExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const workerFile = compiledTaskUrl(new URL(`./file-worker${ownExt}`, import.meta.url).href);
+  if (!workerFile) return runInProcess<O, R>(taskModule, files, options, pool);
   const piscina = new Piscina({
     filename: workerFile,
     maxThreads: jobs,

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverFiles } from '../../src/engine/discover.js';
+import { isMatch } from '../../src/engine/glob-match.js';
+import { decodeSource, readSource } from '../../src/engine/read-source.js';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'backlevel-discover-'));
+  execFileSync('git', ['init', '-q', dir]);
+  const files: Record<string, string | Buffer> = {
+    'nova/__init__.py': '',
+    'nova/virt/driver.py': 'x = 1\n',
+    'nova/virt/xenapi/vmops.py': 'y = 2\n',
+    'nova/tests/test_x.py': 'z = 3\n',
+    'build/generated.py': 'g = 1\n',
+    'notes.txt': 'not python\n',
+    '.tox/py27/lib/site.py': 'ignored = 1\n',
+  };
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  writeFileSync(join(dir, '.gitignore'), 'build/\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('file discovery', () => {
+  it('finds Python files, honours .gitignore and skips tool folders', async () => {
+    const { files, missing } = await discoverFiles({ cwd: dir });
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'nova/__init__.py',
+      'nova/tests/test_x.py',
+      'nova/virt/driver.py',
+      'nova/virt/xenapi/vmops.py',
+    ]);
+    expect(missing).toEqual([]);
+  });
+
+  it('applies include and exclude globs, keeps explicit files, reports missing paths', async () => {
+    const { files, missing } = await discoverFiles({
+      cwd: dir,
+      paths: ['nova', 'build/generated.py', 'no/such/path'],
+      exclude: ['nova/tests/**'],
+    });
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'build/generated.py',
+      'nova/__init__.py',
+      'nova/virt/driver.py',
+      'nova/virt/xenapi/vmops.py',
+    ]);
+    expect(missing).toEqual(['no/such/path']);
+  });
+
+  it('matches scope globs', () => {
+    expect(isMatch('nova/virt/xenapi/vmops.py', 'nova/virt/**')).toBe(true);
+    expect(isMatch('nova/compute/manager.py', 'nova/virt/**')).toBe(false);
+  });
+});
+
+describe('safe reads', () => {
+  it('refuses binary and non-UTF-8 content, naming the file', () => {
+    const bin = decodeSource('a.pyc', Buffer.from([0x03, 0xf3, 0x0d, 0x0a, 0x00, 0x01]));
+    expect(bin).toMatchObject({ ok: false, reason: 'binary' });
+    const latin1 = decodeSource('legacy.py', Buffer.from('# caf\xe9\nx = 1\n', 'latin1'));
+    expect(latin1.ok).toBe(false);
+    if (!latin1.ok)
+      expect(latin1.message).toBe('legacy.py: not valid UTF-8 (first bad byte at offset 5), skipped');
+    const good = decodeSource('ok.py', Buffer.from('s = "é"\n'));
+    expect(good).toMatchObject({ ok: true, text: 's = "é"\n' });
+  });
+
+  it('refuses files over the size limit and missing files', async () => {
+    const big = join(dir, 'big.py');
+    writeFileSync(big, 'x = 1\n'.repeat(100));
+    const r = await readSource(big, 100);
+    expect(r).toMatchObject({ ok: false, reason: 'too-large' });
+    const m = await readSource(join(dir, 'nope.py'));
+    expect(m).toMatchObject({ ok: false, reason: 'unreadable' });
+  });
+});
