@@ -50,8 +50,18 @@ export interface CodemodApi {
   manual(site: ManualSite): void;
   /** Record a fact for the summary (e.g. `minimum os-xenapi 0.2.0`). */
   note(key: string, value: string): void;
-  /** Whether `--annotate` asked for TODO comments at manual sites. */
+  /**
+   * Whether `--annotate` asked for TODO comments at manual sites. The runner inserts them (above
+   * the statement of each manual site, once, re-checked like any edit); a transform only reads it.
+   */
   annotate: boolean;
+  /** What the codemod's `prepare()` returned for this run (undefined when it has none). */
+  prepared?: unknown;
+  /**
+   * Asks the runner to delete the current file (a dead module, say). Listed in the dry run like an
+   * edit; `--write` removes it, and only inside the project root. The transform returns nothing.
+   */
+  removeFile?(reason: string): void;
 }
 
 export interface CodemodOptions {
@@ -72,7 +82,21 @@ export type Transform = (
   options: CodemodOptions,
 ) => string | undefined | null | Promise<string | undefined | null>;
 
+/** What `prepare()` gets: the run's project and every file the run will visit. */
+export interface PrepareContext {
+  project: Pick<Project, 'root' | 'projectPackages' | 'config'>;
+  /** Paths relative to the project root, forward slashes. */
+  files: readonly string[];
+  options: CodemodOptions;
+}
+
 export interface CodemodModule {
   default: Transform;
   meta: CodemodMeta;
+  /**
+   * Optional whole-run step, run once in the main thread before any file (scan the tree, read a
+   * rule table). Its result must be structured-cloneable: it is handed to every worker and reaches
+   * the transform as `api.prepared`.
+   */
+  prepare?(ctx: PrepareContext): unknown | Promise<unknown>;
 }

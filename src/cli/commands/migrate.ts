@@ -137,19 +137,23 @@ async function migrate(paths: string[], opts: MigrateCliOptions, cmd: Command): 
     return ExitCode.Clean;
   }
   if (opts.dry && opts.write) throw new UsageError('--dry and --write exclude each other');
-  if (!opts.codemod?.length)
-    throw new UsageError('no codemod given: use --codemod NAME (see backlevel migrate --list)');
   const root = opts.root ? resolve(opts.root) : projectRootFor(paths);
   if (!existsSync(root)) throw new InputError(`${opts.root ?? root}: no such directory`);
   const project = openProject(root, g.config);
+  const config = (project.config.migrate ?? {}) as { codemods?: string[]; annotate?: boolean };
+  const codemods = opts.codemod?.length
+    ? opts.codemod
+    : (config.codemods ?? []).map((c) => (c.includes('/') ? resolve(root, c) : c));
+  if (!codemods.length)
+    throw new UsageError('no codemod given: use --codemod NAME (see backlevel migrate --list)');
   let result: MigrateResult;
   try {
     result = await runCodemods({
       project,
       paths: paths.length ? paths : [root],
-      codemods: opts.codemod,
+      codemods,
       mode: opts.write ? 'write' : 'dry',
-      annotate: opts.annotate === true,
+      annotate: opts.annotate === true || config.annotate === true,
       options: parseOptions(opts),
       diff: !opts.write || opts.diff === true || opts.format === 'json',
       quiet: g.quiet || opts.format === 'json',

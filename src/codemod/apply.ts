@@ -1,0 +1,307 @@
+/**
+ * Runs a chain of codemods over one file's text and decides whether the result may be kept. Every
+ * rewrite is checked before it is accepted: edits must not overlap (EditConflictError), must not
+ * touch a syntax-error region of the original, the new text must re-parse with no new syntax error
+ * (tree-sitter, plus Python 3's compile() when the original compiled), and running the same codemod
+ * again on its own output must change nothing. A file failing any check is left untouched and
+ * reported with the reason. Used by the worker task, by `runCodemods` and by the fixture harness.
+ */
+import { structuredPatch } from 'diff';
+import { pyFileOptionsFor } from '../engine/project.js';
+import { initPython } from '../python/parser.js';
+import { PyFile } from '../python/source-file.js';
+import { checkRewriteSyntax, type PythonAstChecker, pythonAstChecker } from '../python/syntax.js';
+import { EditConflictError } from '../python/text-edits.js';
+import { planAnnotations } from './annotate.js';
+import type { CodemodApi, CodemodModule, CodemodOptions, ConvertedSite, ManualSite } from './types.js';
+
+export interface LoadedCodemod {
+  name: string;
+  module: CodemodModule;
+  /** What the module's `prepare()` returned for this run. */
+  prepared?: unknown;
+}
+
+export type FileStatus = 'changed' | 'unchanged' | 'removed' | 'skipped' | 'refused' | 'error';
+
+export interface FileConvertedSite extends ConvertedSite {
+  codemod: string;
+}
+export interface FileManualSite extends ManualSite {
+  codemod: string;
+}
+export interface FileNote {
+  codemod: string;
+  key: string;
+  value: string;
+}
+
+export interface FileOutcome {
+  relPath: string;
+  status: FileStatus;
+  /** The new text, when changed. */
+  output?: string;
+  /** Why the file was skipped, refused, removed, or why a codemod failed on it. */
+  reason?: string;
+  /** The codemod a refusal or error is about. */
+  codemod?: string;
+  converted: FileConvertedSite[];
+  manual: FileManualSite[];
+  notes: FileNote[];
+  /** TODO comments inserted by --annotate. */
+  annotations: number;
+}
+
+export interface ApplyInput {
+  path: string;
+  relPath: string;
+  source: string;
+  project: CodemodApi['project'];
+  codemods: readonly LoadedCodemod[];
+  options?: CodemodOptions;
+  annotate?: boolean;
+  /** The Python 3 compile check; `null` disables it (tree-sitter checks still run). */
+  checker?: PythonAstChecker | null;
+}
+
+interface StageResult {
+  text: string | undefined;
+  removed?: string;
+  converted: ConvertedSite[];
+  manual: ManualSite[];
+  notes: { key: string; value: string }[];
+}
+
+/** Runs one transform on a text with a fresh api; the parsed file is disposed afterwards. */
+export async function runTransform(
+  codemod: LoadedCodemod,
+  input: { path: string; relPath: string; source: string; project: CodemodApi['project'] },
+  options: CodemodOptions,
+  annotate: boolean,
+): Promise<StageResult> {
+  const res: StageResult = { text: undefined, converted: [], manual: [], notes: [] };
+  let parsed: PyFile | undefined;
+  const fileOpts = pyFileOptionsFor(input.relPath);
+  const api: CodemodApi = {
+    parse() {
+      parsed ??= PyFile.parse(input.path, input.source, fileOpts);
+      return parsed;
+    },
+    parseText(text: string) {
+      return PyFile.parse(input.path, text, fileOpts);
+    },
+    project: input.project,
+    converted(site) {
+      res.converted.push(site);
+    },
+    manual(site) {
+      res.manual.push(site);
+    },
+    note(key, value) {
+      res.notes.push({ key, value });
+    },
+    annotate,
+    prepared: codemod.prepared,
+    removeFile(reason: string) {
+      res.removed = reason;
+    },
+  };
+  try {
+    const out = await codemod.module.default(
+      { path: input.path, relPath: input.relPath, source: input.source },
+      api,
+      options,
+    );
+    res.text = typeof out === 'string' && out !== input.source ? out : undefined;
+  } finally {
+    parsed?.dispose();
+  }
+  return res;
+}
+
+function emptyOutcome(relPath: string, status: FileStatus): FileOutcome {
+  return { relPath, status, converted: [], manual: [], notes: [], annotations: 0 };
+}
+
+/** 1-based line of a string index. */
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** The old-file lines a rewrite changes (deleted lines, and the line an insertion lands before). */
+export function changedOldLines(before: string, after: string): number[] {
+  const patch = structuredPatch('a', 'b', before, after, undefined, undefined, { context: 0 });
+  const out: number[] = [];
+  for (const h of patch.hunks) {
+    if (h.oldLines === 0) out.push(h.oldStart + 1);
+    for (let i = 0; i < h.oldLines; i++) out.push(h.oldStart + i);
+  }
+  return out;
+}
+
+/** Maps a 1-based line of `before` to the line holding it (or its replacement) in `after`. */
+export function lineMapper(before: string, after: string): (line: number) => number {
+  const hunks = structuredPatch('a', 'b', before, after, undefined, undefined, { context: 0 }).hunks;
+  return (line) => {
+    let shift = 0;
+    for (const h of hunks) {
+      const oldStart = h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+      if (line < oldStart) break;
+      if (line < oldStart + h.oldLines) return Math.max(1, h.newStart);
+      shift += h.newLines - h.oldLines;
+    }
+    return line + shift;
+  };
+}
+
+/** Checks one rewrite; returns the refusal reason or undefined when it may be kept. */
+async function checkRewrite(
+  codemod: LoadedCodemod,
+  input: { path: string; relPath: string; project: CodemodApi['project'] },
+  before: PyFile,
+  after: string,
+  options: CodemodOptions,
+  annotate: boolean,
+  checker: PythonAstChecker | null,
+): Promise<string | undefined> {
+  if (before.hasSyntaxErrors) {
+    const issues = before.syntaxIssues();
+    for (const line of changedOldLines(before.text, after)) {
+      const start = before.lineStart(line);
+      const end = Math.max(start + 1, before.lineEnd(line));
+      if (before.touchesErrorRegion(start, end)) {
+        return `edits touch a syntax-error region (line ${line}; ${issues.length} error region${issues.length === 1 ? '' : 's'} in the original)`;
+      }
+    }
+  }
+  const afterFile = PyFile.parse(input.path, after, pyFileOptionsFor(input.relPath));
+  try {
+    const verdict = await checkRewriteSyntax(
+      { text: before.text, issues: before.syntaxIssues() },
+      { text: after, issues: afterFile.syntaxIssues() },
+      checker ?? undefined,
+    );
+    if (!verdict.ok) return verdict.reason;
+  } finally {
+    afterFile.dispose();
+  }
+  let again: StageResult;
+  try {
+    again = await runTransform(codemod, { ...input, source: after }, options, annotate);
+  } catch (err) {
+    return `not idempotent: a second run on the rewritten file fails (${(err as Error).message})`;
+  }
+  if (again.removed !== undefined) return 'not idempotent: a second run on the rewritten file removes it';
+  if (again.text !== undefined) {
+    const lines = changedOldLines(after, again.text);
+    return `not idempotent: a second run on the rewritten file changes it again (line ${lines[0] ?? '?'})`;
+  }
+  return undefined;
+}
+
+/**
+ * Applies the codemods in order, each on the previous one's output. The file is `changed` only
+ * when every rewrite passed its checks; otherwise `refused` (or `error` when a transform threw),
+ * with no partial result.
+ */
+export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
+  await initPython();
+  const options = input.options ?? {};
+  const annotate = input.annotate === true;
+  const checker = input.checker === null ? null : (input.checker ?? pythonAstChecker());
+  const outcome = emptyOutcome(input.relPath, 'unchanged');
+  let text = input.source;
+  /** Manual sites with their line in the current text (for --annotate). */
+  const pending: { site: FileManualSite; line: number }[] = [];
+  for (const codemod of input.codemods) {
+    let stage: StageResult;
+    try {
+      stage = await runTransform(codemod, { ...input, source: text }, options, annotate);
+    } catch (err) {
+      const e = err as Error;
+      const failed = emptyOutcome(input.relPath, e instanceof EditConflictError ? 'refused' : 'error');
+      failed.codemod = codemod.name;
+      failed.reason =
+        e instanceof EditConflictError
+          ? `edits overlap: ${e.message}`
+          : `codemod ${codemod.name} failed: ${e.message}`;
+      return failed;
+    }
+    if (stage.removed !== undefined) {
+      const removed = emptyOutcome(input.relPath, 'removed');
+      removed.reason = stage.removed;
+      removed.codemod = codemod.name;
+      removed.converted = [
+        ...outcome.converted,
+        ...stage.converted.map((s) => ({ ...s, codemod: codemod.name })),
+      ];
+      removed.notes = [...outcome.notes, ...stage.notes.map((n) => ({ ...n, codemod: codemod.name }))];
+      return removed;
+    }
+    if (stage.text !== undefined) {
+      const before = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
+      let refusal: string | undefined;
+      try {
+        refusal = await checkRewrite(codemod, input, before, stage.text, options, annotate, checker);
+      } finally {
+        before.dispose();
+      }
+      if (refusal) {
+        const refused = emptyOutcome(input.relPath, 'refused');
+        refused.codemod = codemod.name;
+        refused.reason = refusal;
+        refused.manual = [...outcome.manual, ...stage.manual.map((s) => ({ ...s, codemod: codemod.name }))];
+        return refused;
+      }
+      const map = lineMapper(text, stage.text);
+      for (const p of pending) p.line = map(p.line);
+      text = stage.text;
+    }
+    outcome.converted.push(...stage.converted.map((s) => ({ ...s, codemod: codemod.name })));
+    for (const s of stage.manual) {
+      const site = { ...s, codemod: codemod.name };
+      outcome.manual.push(site);
+      pending.push({ site, line: s.line });
+    }
+    outcome.notes.push(...stage.notes.map((n) => ({ ...n, codemod: codemod.name })));
+  }
+  if (annotate && pending.length) {
+    const file = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
+    let annotated: { text: string; count: number };
+    try {
+      annotated = planAnnotations(
+        file,
+        pending.map((p) => ({ line: p.line, site: p.site })),
+      );
+    } finally {
+      file.dispose();
+    }
+    if (annotated.count > 0) {
+      const before = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
+      const after = PyFile.parse(input.path, annotated.text, pyFileOptionsFor(input.relPath));
+      try {
+        const verdict = await checkRewriteSyntax(
+          { text, issues: before.syntaxIssues() },
+          { text: annotated.text, issues: after.syntaxIssues() },
+          checker ?? undefined,
+        );
+        if (verdict.ok) {
+          text = annotated.text;
+          outcome.annotations = annotated.count;
+        }
+      } finally {
+        before.dispose();
+        after.dispose();
+      }
+    }
+  }
+  if (text !== input.source) {
+    outcome.status = 'changed';
+    outcome.output = text;
+  }
+  return outcome;
+}
+
+export { lineOf };

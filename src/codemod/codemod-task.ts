@@ -1,0 +1,133 @@
+/**
+ * The per-file task of `backlevel migrate`, run by the worker pool: read the file (binary / UTF-8 /
+ * size guards), apply the codemod chain with every check, render the unified diff, and in write
+ * mode replace the file atomically (temp file + rename, permissions and owner kept), or delete it
+ * when a codemod asked for that and the file is inside the project root.
+ */
+import { readFile, unlink } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import writeFileAtomic from 'write-file-atomic';
+import type { FileTaskInput } from '../engine/file-task.js';
+import { DEFAULT_MAX_FILE_BYTES, readSource } from '../engine/read-source.js';
+import { initPython } from '../python/parser.js';
+import { applyCodemods, type FileOutcome, type LoadedCodemod } from './apply.js';
+import { type CodemodRef, loadCodemod } from './load.js';
+import type { CodemodApi, CodemodOptions } from './types.js';
+
+export interface CodemodTaskOptions {
+  codemods: (CodemodRef & { prepared?: unknown })[];
+  project: CodemodApi['project'];
+  mode: 'dry' | 'write';
+  annotate: boolean;
+  /** Render unified diffs of changed files. */
+  diff: boolean;
+  options: CodemodOptions;
+  maxFileBytes?: number;
+  /** Skip the Python 3 compile check (tree-sitter checks still run). */
+  noPythonCheck?: boolean;
+  /** Send the rewritten text back (programmatic callers: gate, backport). */
+  keepOutput?: boolean;
+}
+
+export interface CodemodTaskResult extends FileOutcome {
+  bytes: number;
+  diff?: string;
+  /** True when write mode replaced (or removed) the file on disk. */
+  written?: boolean;
+}
+
+let loaded: Promise<LoadedCodemod[]> | undefined;
+let loadedKey = '';
+
+function codemodsFor(options: CodemodTaskOptions): Promise<LoadedCodemod[]> {
+  const key = JSON.stringify(options.codemods.map((c) => c.file ?? c.name));
+  if (!loaded || key !== loadedKey) {
+    loadedKey = key;
+    loaded = Promise.all(
+      options.codemods.map(async (ref) => ({
+        name: ref.name,
+        module: await loadCodemod(ref),
+        prepared: ref.prepared,
+      })),
+    );
+  }
+  return loaded;
+}
+
+export async function setup(options: CodemodTaskOptions): Promise<void> {
+  await initPython();
+  await codemodsFor(options);
+}
+
+export function renderDiff(relPath: string, before: string, after: string | undefined): string {
+  if (after === undefined) return createTwoFilesPatch(`a/${relPath}`, '/dev/null', before, '');
+  return createTwoFilesPatch(`a/${relPath}`, `b/${relPath}`, before, after);
+}
+
+function insideRoot(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep);
+}
+
+export async function processFile(
+  input: FileTaskInput,
+  options: CodemodTaskOptions,
+): Promise<CodemodTaskResult> {
+  const read = await readSource(input.path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if (!read.ok) {
+    return {
+      relPath: input.relPath,
+      status: 'skipped',
+      reason: read.message,
+      converted: [],
+      manual: [],
+      notes: [],
+      annotations: 0,
+      bytes: 0,
+    };
+  }
+  const codemods = await codemodsFor(options);
+  const outcome = await applyCodemods({
+    path: input.path,
+    relPath: input.relPath,
+    source: read.text,
+    project: options.project,
+    codemods,
+    options: options.options,
+    annotate: options.annotate,
+    ...(options.noPythonCheck ? { checker: null } : {}),
+  });
+  const result: CodemodTaskResult = { ...outcome, bytes: read.bytes };
+  if (outcome.status === 'changed' || outcome.status === 'removed') {
+    if (options.diff) result.diff = renderDiff(input.relPath, read.text, outcome.output);
+    if (options.mode === 'write') {
+      // Never clobber a file that changed on disk while the run was looking at it.
+      const now = await readFile(input.path, 'utf8').catch(() => undefined);
+      if (now !== read.text) {
+        return {
+          ...result,
+          status: 'error',
+          reason: `${input.relPath} changed on disk during the run; not written`,
+          output: undefined,
+        };
+      }
+      if (outcome.status === 'removed') {
+        if (!insideRoot(options.project.root, input.path)) {
+          return {
+            ...result,
+            status: 'error',
+            reason: `${input.relPath} is outside the project root; not removed`,
+          };
+        }
+        await unlink(input.path);
+      } else {
+        await writeFileAtomic(input.path, outcome.output!, { encoding: 'utf8' });
+      }
+      result.written = true;
+    }
+  }
+  // The text is in the diff (and on disk in write mode): ship it back only when asked.
+  if (!options.keepOutput) delete result.output;
+  return result;
+}
