@@ -73,7 +73,7 @@ export interface RequirementsDiagnostic {
   readonly file: string;
   /** 1-based; 0 when the problem concerns the file as a whole. */
   readonly line: number;
-  /** 1-based column in the line's content (comment removed, leading whitespace kept), when known. */
+  /** 1-based column in the (joined) line, when known. */
   readonly column: number | null;
   readonly raw: string | null;
   readonly message: string;
@@ -188,7 +188,8 @@ class Collector {
         message: string,
         offset: number | null = null,
       ) => {
-        const column = offset === null ? null : offset + 1;
+        const indent = logical.raw.length - logical.raw.trimStart().length;
+        const column = offset === null ? null : indent + offset + 1;
         const where = column === null ? '' : `:${column}`;
         this.diagnostics.push({
           severity,

@@ -132,6 +132,11 @@ describe('malformed lines', () => {
     expect(allowedVersions([sphinx!], ['1.2.0', '1.3b1', '1.3b2', '1.4']).versions).toEqual(['1.3b2']);
   });
 
+  it('columns count leading whitespace', () => {
+    const r = parseRequirementsText('ok\n   hacking>=2.0<2.1  # x\n', 'req.txt');
+    expect(r.diagnostics[0]).toMatchObject({ line: 2, column: 16 });
+  });
+
   it('a bad line in given text names the given file name', () => {
     const r = parseRequirementsText('ok>=1\nbad>=\nalso-ok', 'REV:requirements.txt');
     expect(r.entries.map((e) => e.name)).toEqual(['ok', 'also-ok']);
