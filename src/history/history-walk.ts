@@ -1,0 +1,417 @@
+/**
+ * Walking history: read the object definitions of a tree at a revision, then fold many revisions
+ * (release tags, a revision range, every commit touching the objects directories) into the
+ * historical manifest: object -> version -> schema, the child versions seen with it, the first and
+ * last revision it was seen at, and every revision where the same version number carried a
+ * different schema (a missing version bump).
+ *
+ * Cost model: a blob is parsed once ever (module summaries are cached by blob id in memory and on
+ * disk); a tree whose (path, blob) list was resolved before is not resolved again (cached by a
+ * hash of that list); git objects come through one `cat-file --batch` process.
+ */
+import { createHash } from 'node:crypto';
+import type { EraName } from '../objects/eras.js';
+import type { FieldDef, ObjectVersionDef, RemotableMethodDef, VersionPair } from '../objects/model.js';
+import { compareVersions } from '../objects/versions.js';
+import { initPython } from '../python/parser.js';
+import { moduleNameForPath } from '../python/source-file.js';
+import { HistoryCache } from './cache.js';
+import type { GitObjectStore, TreeEntry } from './git-objects.js';
+import { EXTRACTOR_VERSION, extractModule, type ModuleSummary } from './object-extractor.js';
+import { type ExtractedObject, type ResolvedTree, resolveObjects } from './object-resolver.js';
+
+/** Where Nova keeps versioned objects. */
+export const DEFAULT_OBJECT_DIRS = ['nova/objects', 'nova/notifications/objects'];
+
+/** Modules read only for their constants (enum values of 2015.1's fields.py, VIF models). */
+export const DEFAULT_CONSTANT_MODULES = [
+  'nova/compute/arch.py',
+  'nova/compute/hv_type.py',
+  'nova/compute/vm_mode.py',
+  'nova/compute/cpumodel.py',
+  'nova/network/model.py',
+];
+
+export interface TreeOptions {
+  objectDirs?: string[];
+  constantModules?: string[];
+  /** Force an era instead of detecting it from the code. */
+  era?: EraName;
+  cache?: HistoryCache;
+}
+
+export interface RevisionSnapshot {
+  /** What the caller asked for (tag name or commit id). */
+  label: string;
+  commit: string;
+  committerTime: number;
+  tree: ResolvedTree;
+  /** Python files read (objects dirs and constant modules). */
+  files: number;
+  /** Files with syntax errors (extraction continued around them). */
+  syntaxErrors: { path: string; line: number }[];
+}
+
+/** Reads and summarises modules, remembering summaries by blob id for the life of the reader. */
+export class TreeReader {
+  private readonly memory = new Map<string, ModuleSummary>();
+  private readonly treeMemory = new Map<string, ResolvedTree>();
+  readonly cache: HistoryCache;
+  readonly stats = { parsed: 0, summaryHits: 0, treesResolved: 0, treeHits: 0 };
+
+  constructor(
+    readonly store: GitObjectStore,
+    readonly options: TreeOptions = {},
+  ) {
+    this.cache = options.cache ?? HistoryCache.open(EXTRACTOR_VERSION);
+  }
+
+  private async summary(path: string, oid: string): Promise<ModuleSummary | undefined> {
+    const mod = moduleNameForPath(path);
+    if (!mod) return undefined;
+    const key = `${oid}:${mod.moduleName}`;
+    const mem = this.memory.get(key);
+    if (mem) {
+      this.stats.summaryHits++;
+      return mem.path === path ? mem : { ...mem, path };
+    }
+    const disk = this.cache.summaries?.get(key) as ModuleSummary | undefined;
+    if (disk && disk.extractorVersion === EXTRACTOR_VERSION) {
+      this.stats.summaryHits++;
+      this.memory.set(key, disk);
+      return disk.path === path ? disk : { ...disk, path };
+    }
+    const text = (await this.store.readBlob(oid)).toString('utf8');
+    await initPython();
+    const s = extractModule(path, text, mod.moduleName, mod.isPackage);
+    this.stats.parsed++;
+    this.memory.set(key, s);
+    this.cache.summaries?.set(key, s);
+    return s;
+  }
+
+  /** (path, blob id) of every module the resolution of `commit` needs. */
+  async files(commit: string): Promise<{ path: string; oid: string }[]> {
+    const out: { path: string; oid: string }[] = [];
+    const dirs = this.options.objectDirs ?? DEFAULT_OBJECT_DIRS;
+    for (const dir of dirs) {
+      const entries: TreeEntry[] | undefined = await this.store.listDirectory(commit, dir);
+      for (const e of entries ?? []) {
+        if (e.type === 'blob' && e.name.endsWith('.py')) out.push({ path: `${dir}/${e.name}`, oid: e.oid });
+      }
+    }
+    if (out.length === 0) return out;
+    for (const path of this.options.constantModules ?? DEFAULT_CONSTANT_MODULES) {
+      const oid = await this.store.blobId(commit, path);
+      if (oid) out.push({ path, oid });
+    }
+    return out;
+  }
+
+  /** The resolved objects of one revision. */
+  async read(label: string): Promise<RevisionSnapshot> {
+    const info = await this.store.readCommit(label);
+    const files = await this.files(info.oid);
+    const key = createHash('sha1')
+      .update(`${EXTRACTOR_VERSION}|${this.options.era ?? ''}|`)
+      .update(files.map((f) => `${f.path}:${f.oid}`).join('\n'))
+      .digest('hex');
+    const summaries: ModuleSummary[] = [];
+    const syntaxErrors: { path: string; line: number }[] = [];
+    let tree = this.treeMemory.get(key) ?? (this.cache.trees?.get(key) as ResolvedTree | undefined);
+    if (tree) {
+      this.stats.treeHits++;
+    }
+    if (!tree) {
+      for (const f of files) {
+        const s = await this.summary(f.path, f.oid);
+        if (!s) continue;
+        summaries.push(s);
+        for (const e of s.syntaxErrors) syntaxErrors.push({ path: f.path, line: e.line });
+      }
+      tree = resolveObjects(summaries, this.options.era ? { era: this.options.era } : {});
+      this.stats.treesResolved++;
+      this.cache.trees?.set(key, tree);
+    }
+    this.treeMemory.set(key, tree);
+    if (this.treeMemory.size > 64) this.treeMemory.delete(this.treeMemory.keys().next().value as string);
+    return {
+      label,
+      commit: info.oid,
+      committerTime: info.committerTime,
+      tree,
+      files: files.length,
+      syntaxErrors,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revisions to walk
+
+export interface RevisionRef {
+  label: string;
+  commit: string;
+}
+
+/**
+ * Nova's release tags in release order: 2011.1 < ... < 2015.1.4 < 12.0.0 < ... < 33.0.2.
+ * Pre-releases (`rc`, `b`, `a`, `.0b1`, `2013.1.g3`) and named tags (`*-eol`, `*-eom`, `essex-1`)
+ * are left out unless `includePrereleases`.
+ */
+export function releaseTags(
+  tags: Map<string, string>,
+  options: { includePrereleases?: boolean } = {},
+): RevisionRef[] {
+  const out: { label: string; commit: string; key: number[] }[] = [];
+  for (const [label, commit] of tags) {
+    const key = novaTagKey(label, options.includePrereleases ?? false);
+    if (key) out.push({ label, commit, key });
+  }
+  out.sort((a, b) => {
+    for (let i = 0; i < Math.max(a.key.length, b.key.length); i++) {
+      const d = (a.key[i] ?? 0) - (b.key[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  return out.map(({ label, commit }) => ({ label, commit }));
+}
+
+/**
+ * Sort key of a Nova tag, or undefined when it is not a release (or pre-release when allowed).
+ * Date-versioned releases (2011.1 ... 2015.1.4) sort before semantic ones (12.0.0 ...): the first
+ * key component is 0 for them and 1 for the rest. A pre-release sorts before its final release.
+ */
+export function novaTagKey(tag: string, includePrereleases = false): number[] | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:\.?(a|b|g|rc|0b|0rc)(\d+))?$/.exec(tag);
+  if (!m) return undefined;
+  const [, a, b, c, pre, preN] = m;
+  if (pre && !includePrereleases) return undefined;
+  const major = Number(a);
+  const dated = major >= 2010 && major < 2100;
+  if (!dated && major > 1000) return undefined;
+  if (!dated && major < 12 && major !== 0) return undefined; // 0.9.0 is an ancient tag; keep out
+  if (major === 0) return undefined;
+  const preRank = pre ? ({ a: 0, g: 1, b: 1, '0b': 1, rc: 2, '0rc': 2 } as Record<string, number>)[pre]! : 3;
+  return [dated ? 0 : 1, major, Number(b), Number(c ?? 0), preRank, Number(preN ?? 0)];
+}
+
+/** All release tags of the repository, in release order. */
+export async function releaseTagRefs(
+  store: GitObjectStore,
+  options: { includePrereleases?: boolean } = {},
+): Promise<RevisionRef[]> {
+  return releaseTags(await store.tags(), options);
+}
+
+/** Every commit of `range` (default HEAD) touching the object directories, oldest first. */
+export async function commitsTouching(
+  store: GitObjectStore,
+  range: string[] = ['HEAD'],
+  dirs: string[] = DEFAULT_OBJECT_DIRS,
+): Promise<RevisionRef[]> {
+  const commits = await store.revList(range, dirs);
+  return commits.map((c) => ({ label: c, commit: c }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The historical manifest
+
+export interface SchemaVariant {
+  /** The definition as first seen with this schema. */
+  def: ObjectVersionDef;
+  schemaKey: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** Number of walked revisions showing this variant. */
+  seen: number;
+}
+
+export interface SchemaChange {
+  /** Revision where the schema changed while the version number stayed. */
+  revision: string;
+  commit: string;
+  /** Revision just before, with the previous schema. */
+  previous: string;
+  changes: string[];
+}
+
+export interface VersionHistory {
+  name: string;
+  version: string;
+  /** The schema as last seen (what a peer at this version most recently ran). */
+  def: ObjectVersionDef;
+  qname: string;
+  kind: 'object' | 'notification';
+  firstSeen: string;
+  lastSeen: string;
+  firstCommit: string;
+  lastCommit: string;
+  /** For each object-typed field: the child VERSIONs that were current alongside this version. */
+  childVersionsSeen: Record<string, string[]>;
+  variants: SchemaVariant[];
+  /** Same version number, different schema: a missing version bump. */
+  schemaChanges: SchemaChange[];
+}
+
+export interface HistoricalManifest {
+  revisions: {
+    label: string;
+    commit: string;
+    committerTime: number;
+    era: EraName;
+    objects: number;
+    pairs: number;
+  }[];
+  objects: Record<string, Record<string, VersionHistory>>;
+  /** Shallow-clone boundary commits when the repository was shallow (history before them is absent). */
+  shallowBoundary: string[];
+}
+
+function fieldSchema(f: FieldDef): unknown {
+  return { t: f.type, n: f.nullable, d: f.default ?? null, r: f.readOnly ?? false };
+}
+
+/** What must not change without a version bump: fields, remotable signatures, child_versions. */
+export function schemaKeyOf(def: ObjectVersionDef): string {
+  return JSON.stringify({
+    f: Object.keys(def.fields)
+      .sort()
+      .map((k) => [k, fieldSchema(def.fields[k]!)]),
+    m: def.remotableMethods.map((m: RemotableMethodDef) => [m.name, m.args, m.varargs, m.varkw, m.defaults]),
+    c: [...def.childVersions].sort((a: VersionPair, b: VersionPair) => compareVersions(a[0], b[0])),
+  });
+}
+
+/** Human-readable differences between two definitions of the same version. */
+export function schemaDifferences(before: ObjectVersionDef, after: ObjectVersionDef): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(after.fields)) {
+    if (!(k in before.fields)) out.push(`field ${k} added`);
+    else if (JSON.stringify(fieldSchema(before.fields[k]!)) !== JSON.stringify(fieldSchema(after.fields[k]!)))
+      out.push(`field ${k} changed`);
+  }
+  for (const k of Object.keys(before.fields)) if (!(k in after.fields)) out.push(`field ${k} removed`);
+  const bm = new Map(before.remotableMethods.map((m) => [m.name, JSON.stringify(m)]));
+  const am = new Map(after.remotableMethods.map((m) => [m.name, JSON.stringify(m)]));
+  for (const [k, v] of am) {
+    if (!bm.has(k)) out.push(`remotable ${k} added`);
+    else if (bm.get(k) !== v) out.push(`remotable ${k} signature changed`);
+  }
+  for (const k of bm.keys()) if (!am.has(k)) out.push(`remotable ${k} removed`);
+  if (JSON.stringify(before.childVersions) !== JSON.stringify(after.childVersions))
+    out.push('child_versions changed');
+  return out;
+}
+
+/** Folds revision snapshots (in walk order) into the historical manifest. */
+export class ManifestBuilder {
+  private readonly manifest: HistoricalManifest = { revisions: [], objects: {}, shallowBoundary: [] };
+  private readonly lastKey = new Map<VersionHistory, string>();
+
+  add(snap: RevisionSnapshot): void {
+    const current = new Map<string, string>();
+    for (const o of snap.tree.objects) current.set(o.def.name, o.def.version);
+    let pairs = 0;
+    for (const o of snap.tree.objects) pairs += pairsOf(o.def.version);
+    this.manifest.revisions.push({
+      label: snap.label,
+      commit: snap.commit,
+      committerTime: snap.committerTime,
+      era: snap.tree.era,
+      objects: snap.tree.objects.length,
+      pairs,
+    });
+    for (const o of snap.tree.objects) this.addObject(o, snap, current);
+  }
+
+  private addObject(o: ExtractedObject, snap: RevisionSnapshot, current: Map<string, string>): void {
+    const byVersion = (this.manifest.objects[o.def.name] ??= {});
+    const key = schemaKeyOf(o.def);
+    let h = byVersion[o.def.version];
+    if (!h) {
+      h = byVersion[o.def.version] = {
+        name: o.def.name,
+        version: o.def.version,
+        def: o.def,
+        qname: o.qname,
+        kind: o.kind,
+        firstSeen: snap.label,
+        lastSeen: snap.label,
+        firstCommit: snap.commit,
+        lastCommit: snap.commit,
+        childVersionsSeen: {},
+        variants: [{ def: o.def, schemaKey: key, firstSeen: snap.label, lastSeen: snap.label, seen: 1 }],
+        schemaChanges: [],
+      };
+      this.lastKey.set(h, key);
+    } else {
+      let variant = h.variants.find((v) => v.schemaKey === key);
+      if (!variant) {
+        variant = { def: o.def, schemaKey: key, firstSeen: snap.label, lastSeen: snap.label, seen: 0 };
+        h.variants.push(variant);
+      }
+      if (this.lastKey.get(h) !== key) {
+        h.schemaChanges.push({
+          revision: snap.label,
+          commit: snap.commit,
+          previous: h.lastSeen,
+          changes: schemaDifferences(h.def, o.def),
+        });
+      }
+      variant.lastSeen = snap.label;
+      variant.seen++;
+      h.def = o.def;
+      this.lastKey.set(h, key);
+      h.lastSeen = snap.label;
+      h.lastCommit = snap.commit;
+    }
+    for (const [field, def] of Object.entries(o.def.fields)) {
+      if (def.type.kind !== 'Object' && def.type.kind !== 'ListOfObjects') continue;
+      const childVersion = current.get(def.type.objName);
+      if (!childVersion) continue;
+      const seen = (h.childVersionsSeen[field] ??= []);
+      if (!seen.includes(childVersion)) seen.push(childVersion);
+    }
+  }
+
+  setShallowBoundary(boundary: readonly string[]): void {
+    this.manifest.shallowBoundary = [...boundary];
+  }
+
+  build(): HistoricalManifest {
+    return this.manifest;
+  }
+}
+
+/** (object, version) pairs an object at `version` implies: every minor of its major from X.0. */
+export function pairsOf(version: string): number {
+  const parts = version.split('.');
+  return Number(parts[1] ?? 0) + 1;
+}
+
+export interface WalkProgress {
+  index: number;
+  total: number;
+  label: string;
+}
+
+/** Walks revisions in the given order and builds the manifest. */
+export async function walkHistory(
+  store: GitObjectStore,
+  revisions: RevisionRef[],
+  options: TreeOptions & { onProgress?: (p: WalkProgress) => void; reader?: TreeReader } = {},
+): Promise<{ manifest: HistoricalManifest; snapshots: number; reader: TreeReader }> {
+  const reader = options.reader ?? new TreeReader(store, options);
+  const builder = new ManifestBuilder();
+  if (store.isShallow) builder.setShallowBoundary(store.shallowBoundary);
+  let i = 0;
+  for (const r of revisions) {
+    const snap = await reader.read(r.commit);
+    builder.add({ ...snap, label: r.label });
+    options.onProgress?.({ index: ++i, total: revisions.length, label: r.label });
+  }
+  reader.cache.flush();
+  return { manifest: builder.build(), snapshots: revisions.length, reader };
+}

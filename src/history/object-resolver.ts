@@ -1,0 +1,869 @@
+/**
+ * Per-revision resolution: from the module summaries of one tree (nova/objects/*.py,
+ * nova/notifications/objects/*.py and a few constant modules) to the registered versioned objects
+ * as `ObjectVersionDef`s.
+ *
+ * It builds a class index across modules, linearises each class's bases (C3, as Python does, with
+ * oslo.versionedobjects' own classes modelled where the tree imports them), decides registration
+ * (metaclass auto-registration in 2013.2-2015.1, `@NovaObjectRegistry.register` /
+ * `register_notification` / `register_if(cond)` from 12.0.0), and evaluates `VERSION` (literal,
+ * symbolic `Other.VERSION`, inherited), the merged `fields` (dict literals, `dict(Parent.fields,
+ * **{...})`, `fields.update`, mixins, in `_make_class_properties` order), field types (through the
+ * revision's own `nova/objects/fields.py`: `AUTO_TYPE`, named enums and their `ALL`, aliases of
+ * oslo fields; Havana's type functions), `obj_relationships`, `child_versions`, remotable methods,
+ * the flattened `obj_make_compatible` chain and the era of the tree.
+ */
+import { detectEra, type EraName } from '../objects/eras.js';
+import { fieldTypeForClassName, fieldTypeForTypeClass } from '../objects/field-class-names.js';
+import type {
+  DefaultDef,
+  ElementDef,
+  FieldDef,
+  FieldTypeDesc,
+  JsonValue,
+  MakeCompatibleAction,
+  ObjectVersionDef,
+  RemotableMethodDef,
+  VersionPair,
+} from '../objects/model.js';
+import { exprToJson, type RawCompatAction } from './make-compatible.js';
+import type { ModuleSummary, RawClass } from './object-extractor.js';
+import { callee, exprText, isBuiltinName, lastName, type PyExpr } from './python-expr.js';
+import type { VersionComment } from './version-comments.js';
+
+/** How a class came to be in the registry. */
+export type Registration = 'metaclass' | 'decorator' | 'notification' | 'register-if-false' | 'none';
+
+/** What the history records about one object class beyond the shared model. */
+export interface ExtractedObject {
+  def: ObjectVersionDef;
+  /** Qualified class name (`nova.objects.instance.InstanceV2`). */
+  qname: string;
+  kind: 'object' | 'notification';
+  registration: Registration;
+  registered: boolean;
+  versionSource: 'literal' | 'symbolic' | 'inherited' | 'default';
+  historyComments: VersionComment[];
+  /** The compat actions with what the model cannot carry (`notBelow` on elif branches, lines). */
+  compatActions: RawCompatAction[];
+  /** Field names whose type could not be resolved, or other notes. */
+  notes: string[];
+}
+
+export interface ResolvedTree {
+  objects: ExtractedObject[];
+  era: EraName;
+  eraFacts: { importsOsloVersionedObjects: boolean; hasObjRelationships: boolean; hasChildVersions: boolean };
+  /** Object-like classes that are not registered (abstract bases, `register_if(False)`). */
+  unregistered: string[];
+}
+
+export interface ResolveOptions {
+  /** Force an era instead of detecting it. */
+  era?: EraName;
+  /** Commit the tree was read at (copied into `source`). */
+  commit?: string;
+}
+
+interface ClassInfo {
+  raw: RawClass;
+  module: ModuleSummary;
+  external?: boolean;
+}
+
+/** oslo.versionedobjects classes Nova derives from, modelled as summaries. */
+function ovoClass(name: string, attrs: Record<string, PyExpr>, bases: string[] = []): RawClass {
+  return {
+    name,
+    qname: `oslo_versionedobjects.base.${name}`,
+    line: 0,
+    bases: bases.map((b) => ({ k: 'name', q: b })),
+    keywords: {},
+    decorators: [],
+    attrs,
+    attrLines: {},
+    fieldLines: {},
+    fieldsUpdates: [],
+    fieldsDeleted: [],
+    historyComments: [],
+    remotable: [],
+    methods: [],
+  };
+}
+
+const OVO_MODULE: ModuleSummary = {
+  extractorVersion: 0,
+  module: 'oslo_versionedobjects.base',
+  path: '<oslo.versionedobjects>',
+  imports: {},
+  constants: {},
+  classes: [],
+  fieldsUpdates: [],
+  syntaxErrors: [],
+};
+
+const f = (name: string, kw: Record<string, PyExpr> = {}, args: PyExpr[] = []): PyExpr => ({
+  k: 'call',
+  f: { k: 'name', q: `oslo_versionedobjects.fields.${name}` },
+  args,
+  kw,
+});
+const nullable: Record<string, PyExpr> = { nullable: { k: 'bool', v: true } };
+
+const OVO_CLASSES: RawClass[] = [
+  ovoClass('VersionedObject', {
+    VERSION: { k: 'str', v: '1.0' },
+    OBJ_SERIAL_NAMESPACE: { k: 'str', v: 'versioned_object' },
+    OBJ_PROJECT_NAMESPACE: { k: 'str', v: 'versionedobjects' },
+    fields: { k: 'dict', entries: [] },
+    obj_relationships: { k: 'dict', entries: [] },
+  }),
+  ovoClass('ObjectListBase', {
+    fields: {
+      k: 'dict',
+      entries: [
+        [{ k: 'str', v: 'objects' }, f('ListOfObjectsField', {}, [{ k: 'str', v: 'VersionedObject' }])],
+      ],
+    },
+    child_versions: { k: 'dict', entries: [] },
+  }),
+  ovoClass('VersionedObjectDictCompat', {}),
+  ovoClass('ComparableVersionedObject', {}),
+  ovoClass('TimestampedObject', {
+    fields: {
+      k: 'dict',
+      entries: [
+        [{ k: 'str', v: 'created_at' }, f('DateTimeField', nullable)],
+        [{ k: 'str', v: 'updated_at' }, f('DateTimeField', nullable)],
+      ],
+    },
+  }),
+  ovoClass('VersionedPersistentObject', {
+    fields: {
+      k: 'dict',
+      entries: [
+        [{ k: 'str', v: 'created_at' }, f('DateTimeField', nullable)],
+        [{ k: 'str', v: 'updated_at' }, f('DateTimeField', nullable)],
+        [{ k: 'str', v: 'deleted_at' }, f('DateTimeField', nullable)],
+        [{ k: 'str', v: 'deleted' }, f('BooleanField', { default: { k: 'bool', v: false } })],
+      ],
+    },
+  }),
+];
+const OVO_ROOTS = new Set(['oslo_versionedobjects.base.VersionedObject']);
+
+const HAVANA_TYPEFNS: Record<string, { type: FieldTypeDesc; nullable: boolean }> = {
+  int: { type: { kind: 'Integer' }, nullable: false },
+  long: { type: { kind: 'Integer' }, nullable: false },
+  bool: { type: { kind: 'Boolean' }, nullable: false },
+  float: { type: { kind: 'Float' }, nullable: false },
+  str: { type: { kind: 'String' }, nullable: false },
+  unicode: { type: { kind: 'String' }, nullable: false },
+  dict: { type: { kind: 'Unknown', pythonName: 'dict' }, nullable: false },
+  list: { type: { kind: 'Unknown', pythonName: 'list' }, nullable: false },
+  str_or_none: { type: { kind: 'String' }, nullable: true },
+  str_value: { type: { kind: 'String' }, nullable: false },
+  cstring: { type: { kind: 'String' }, nullable: false },
+  int_or_none: { type: { kind: 'Integer' }, nullable: true },
+  datetime_or_none: { type: { kind: 'DateTime', tzinfoAware: true }, nullable: true },
+  datetime_or_str_or_none: { type: { kind: 'DateTime', tzinfoAware: true }, nullable: true },
+  network_model_or_none: { type: { kind: 'NetworkModel' }, nullable: true },
+  list_of_strings_or_none: {
+    type: { kind: 'List', element: { type: { kind: 'String' }, nullable: false } },
+    nullable: true,
+  },
+  dict_of_strings_or_none: {
+    type: { kind: 'Dict', element: { type: { kind: 'String' }, nullable: false } },
+    nullable: true,
+  },
+};
+
+/** Field-class names whose arguments matter: resolved through field-class-names, never AUTO_TYPE. */
+const ARGUMENT_FIELD_CLASSES = new Set([
+  'ObjectField',
+  'ListOfObjectsField',
+  'EnumField',
+  'ListOfEnumField',
+  'StateMachine',
+  'DateTimeField',
+  'DictProxyField',
+]);
+
+const MAX_DEPTH = 24;
+
+export class TreeResolver {
+  private readonly classes = new Map<string, ClassInfo>();
+  private readonly modules = new Map<string, ModuleSummary>();
+  private readonly mroCache = new Map<string, ClassInfo[]>();
+  private readonly fieldsCache = new Map<string, Map<string, { expr: PyExpr; owner: ClassInfo }>>();
+  private readonly enumCache = new Map<string, string[] | null>();
+  private libraryModule: string | undefined;
+
+  constructor(summaries: Iterable<ModuleSummary>) {
+    for (const c of OVO_CLASSES) this.classes.set(c.qname, { raw: c, module: OVO_MODULE, external: true });
+    for (const m of summaries) {
+      this.modules.set(m.module, m);
+      for (const c of m.classes) this.classes.set(c.qname, { raw: c, module: m });
+    }
+  }
+
+  /** Follows module-level aliases and re-exporting imports to a class. */
+  lookupClass(qname: string, depth = 0): ClassInfo | undefined {
+    const direct = this.classes.get(qname);
+    if (direct || depth > MAX_DEPTH) return direct;
+    const dot = qname.lastIndexOf('.');
+    if (dot < 0) return undefined;
+    const mod = this.modules.get(qname.slice(0, dot));
+    const local = qname.slice(dot + 1);
+    if (!mod) {
+      // oslo.versionedobjects spelled another way (`oslo.versionedobjects.base.X`, `ovo_base.X`)
+      const m = /^oslo[._]versionedobjects\.base\.(\w+)$/.exec(qname);
+      return m ? this.classes.get(`oslo_versionedobjects.base.${m[1]}`) : undefined;
+    }
+    const alias = mod.constants[local];
+    if (alias?.k === 'name') return this.lookupClass(alias.q, depth + 1);
+    const imported = mod.imports[local];
+    if (imported) return this.lookupClass(imported, depth + 1);
+    return undefined;
+  }
+
+  private baseInfos(info: ClassInfo): ClassInfo[] {
+    const out: ClassInfo[] = [];
+    for (const b of info.raw.bases) {
+      if (b.k === 'name') {
+        const c = this.lookupClass(b.q);
+        if (c) out.push(c);
+      } else if (b.k === 'call' && b.f.k === 'name' && lastName(b.f.q) === 'with_metaclass') {
+        // six.with_metaclass(Meta, Base...)
+        for (const a of b.args.slice(1)) {
+          const c = a.k === 'name' ? this.lookupClass(a.q) : undefined;
+          if (c) out.push(c);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** C3 linearisation; falls back to depth-first order when the hierarchy is inconsistent. */
+  mro(info: ClassInfo, depth = 0): ClassInfo[] {
+    const cached = this.mroCache.get(info.raw.qname);
+    if (cached) return cached;
+    if (depth > MAX_DEPTH) return [info];
+    this.mroCache.set(info.raw.qname, [info]); // cycle guard
+    const bases = this.baseInfos(info);
+    const seqs = [...bases.map((b) => [...this.mro(b, depth + 1)]), [...bases]];
+    const out: ClassInfo[] = [info];
+    for (;;) {
+      const nonEmpty = seqs.filter((s) => s.length > 0);
+      if (nonEmpty.length === 0) break;
+      let head: ClassInfo | undefined;
+      for (const s of nonEmpty) {
+        const cand = s[0]!;
+        if (!nonEmpty.some((t) => t.indexOf(cand) > 0)) {
+          head = cand;
+          break;
+        }
+      }
+      if (!head) {
+        for (const s of nonEmpty) for (const c of s) if (!out.includes(c)) out.push(c);
+        break;
+      }
+      out.push(head);
+      for (const s of nonEmpty) if (s[0] === head) s.shift();
+    }
+    this.mroCache.set(info.raw.qname, out);
+    return out;
+  }
+
+  /** First class in the mro that assigns `attr` in its body. */
+  private attrOf(info: ClassInfo, attr: string): { expr: PyExpr; owner: ClassInfo } | undefined {
+    for (const c of this.mro(info)) {
+      const e = c.raw.attrs[attr];
+      if (e) return { expr: e, owner: c };
+    }
+    return undefined;
+  }
+
+  /** The NovaObject / VersionedObject roots present in this tree. */
+  private isRoot(info: ClassInfo): boolean {
+    if (OVO_ROOTS.has(info.raw.qname)) return true;
+    return info.raw.name === 'NovaObject' && /(^|\.)objects\.base$/.test(info.module.module);
+  }
+
+  isVersionedObject(info: ClassInfo): boolean {
+    return this.mro(info).some((c) => this.isRoot(c));
+  }
+
+  /** Evaluates an expression to a JSON value, following names to constants and class attributes. */
+  evaluate(e: PyExpr, ctx: ClassInfo | undefined, module: ModuleSummary, depth = 0): JsonValue | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const direct = exprToJson(e);
+    if (direct !== undefined) return direct;
+    switch (e.k) {
+      case 'tuple':
+      case 'list':
+      case 'set': {
+        const items = e.items.map((i) => this.evaluate(i, ctx, module, depth + 1));
+        return items.every((i) => i !== undefined) ? (items as JsonValue[]) : undefined;
+      }
+      case 'binop': {
+        if (e.op !== '+') return undefined;
+        const l = this.evaluate(e.l, ctx, module, depth + 1);
+        const r = this.evaluate(e.r, ctx, module, depth + 1);
+        if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+        if (typeof l === 'string' && typeof r === 'string') return l + r;
+        return undefined;
+      }
+      case 'name':
+        return this.evaluateName(e.q, ctx, module, depth + 1);
+      case 'call': {
+        // list(X) / tuple(X) / sorted(X)
+        const fn = callee(e);
+        if ((fn === 'list' || fn === 'tuple' || fn === 'set' || fn === 'frozenset') && e.args.length === 1) {
+          return this.evaluate(e.args[0]!, ctx, module, depth + 1);
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private evaluateName(
+    q: string,
+    ctx: ClassInfo | undefined,
+    module: ModuleSummary,
+    depth: number,
+  ): JsonValue | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    if (ctx && !q.includes('.')) {
+      const a = this.attrOf(ctx, q);
+      if (a) return this.evaluate(a.expr, a.owner, a.owner.module, depth + 1);
+    }
+    if (!q.includes('.')) {
+      const c = module.constants[q];
+      return c ? this.evaluate(c, undefined, module, depth + 1) : undefined;
+    }
+    const dot = q.lastIndexOf('.');
+    const head = q.slice(0, dot);
+    const attr = q.slice(dot + 1);
+    const mod = this.modules.get(head);
+    if (mod) {
+      const c = mod.constants[attr];
+      if (c) return this.evaluate(c, undefined, mod, depth + 1);
+      const imp = mod.imports[attr];
+      if (imp) return this.evaluateName(imp, undefined, mod, depth + 1);
+      return undefined;
+    }
+    const cls = this.lookupClass(head);
+    if (cls) {
+      const a = this.attrOf(cls, attr);
+      return a ? this.evaluate(a.expr, a.owner, a.owner.module, depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Valid values of a named enum class (`ALL`, or what `__init__` passes as valid_values). */
+  private enumValues(info: ClassInfo): string[] | null {
+    const key = info.raw.qname;
+    if (this.enumCache.has(key)) return this.enumCache.get(key)!;
+    this.enumCache.set(key, null);
+    let values: JsonValue | undefined;
+    for (const c of this.mro(info)) {
+      if (c.raw.initValidValues) {
+        const v = c.raw.initValidValues;
+        // `valid_values=self.__class__.ALL` / `Architecture.ALL`
+        if (v.k === 'name' && /(^|\.)(__class__\.)?ALL$/.test(v.q)) {
+          const all = this.attrOf(info, 'ALL');
+          values = all ? this.evaluate(all.expr, all.owner, all.owner.module) : undefined;
+        } else values = this.evaluate(v, c, c.module);
+        break;
+      }
+    }
+    if (values === undefined) {
+      const all = this.attrOf(info, 'ALL');
+      if (all) values = this.evaluate(all.expr, all.owner, all.owner.module);
+    }
+    const out =
+      Array.isArray(values) && values.every((v) => typeof v === 'string') ? (values as string[]) : null;
+    this.enumCache.set(key, out);
+    return out;
+  }
+
+  private isEnumClass(info: ClassInfo): boolean {
+    return this.mro(info).some(
+      (c) => c.raw.name === 'Enum' || c.raw.name === 'BaseNovaEnum' || c.raw.name === 'StateMachine',
+    );
+  }
+
+  /** FieldTypeDesc of a FieldType expression (`String()`, `List(String())`, `Architecture()`). */
+  typeOf(e: PyExpr, module: ModuleSummary, depth = 0): ElementDef | undefined {
+    if (depth > MAX_DEPTH || e.k !== 'call' || e.f.k !== 'name') return undefined;
+    const name = e.f.q;
+    const nullableArg = e.kw.nullable ? this.evaluate(e.kw.nullable, undefined, module) === true : false;
+    const short = lastName(name);
+    if (short === 'List' || short === 'Dict' || short === 'Set') {
+      const inner = e.args[0] ? this.typeOf(e.args[0], module, depth + 1) : undefined;
+      if (!inner) return undefined;
+      const kind = short as 'List' | 'Dict' | 'Set';
+      const element: ElementDef = { type: inner.type, nullable: nullableArg };
+      return { type: { kind, element }, nullable: false };
+    }
+    if (short === 'Object') {
+      const objName = e.args[0] ? this.evaluate(e.args[0], undefined, module) : undefined;
+      if (typeof objName !== 'string') return undefined;
+      const subclasses = e.kw.subclasses ? this.evaluate(e.kw.subclasses, undefined, module) === true : false;
+      return { type: { kind: 'Object', objName, subclasses }, nullable: false };
+    }
+    if (short === 'Enum' || short === 'StateMachine') {
+      const vv = e.kw.valid_values ?? e.args[0];
+      const values = vv ? this.evaluate(vv, undefined, module) : undefined;
+      return {
+        type: { kind: 'Enum', name: null, validValues: Array.isArray(values) ? (values as string[]) : null },
+        nullable: false,
+      };
+    }
+    const cls = this.lookupClass(name);
+    if (cls && !cls.external && this.isEnumClass(cls)) {
+      return {
+        type: { kind: 'Enum', name: cls.raw.name, validValues: this.enumValues(cls) },
+        nullable: false,
+      };
+    }
+    const tz = e.kw.tzinfo_aware ? this.evaluate(e.kw.tzinfo_aware, undefined, module) : undefined;
+    const t = fieldTypeForTypeClass(short, typeof tz === 'boolean' ? { tzinfoAware: tz } : {});
+    return t ? { type: t, nullable: false } : undefined;
+  }
+
+  /** FieldDef of a field expression as written in a `fields` dict. */
+  fieldOf(e: PyExpr, module: ModuleSummary, notes: string[], fieldName: string): FieldDef | undefined {
+    const flag = (k: string) =>
+      e.k === 'call' && e.kw[k] ? this.evaluate(e.kw[k]!, undefined, module) === true : false;
+    // Havana: type functions (int, obj_utils.str_or_none, nested_object(Cls, none_ok=False), ip_or_none(4))
+    if (e.k === 'name') {
+      const h = HAVANA_TYPEFNS[lastName(e.q)];
+      if (h && (isBuiltinName(e.q) || e.q.includes('utils')))
+        return { type: structuredClone(h.type), nullable: h.nullable };
+      notes.push(`${fieldName}: unknown field type ${e.q}`);
+      return { type: { kind: 'Unknown', pythonName: e.q }, nullable: false };
+    }
+    if (e.k !== 'call' || e.f.k !== 'name') {
+      notes.push(`${fieldName}: unrecognised field expression ${exprText(e)}`);
+      return { type: { kind: 'Unknown', pythonName: exprText(e) }, nullable: false };
+    }
+    const fn = e.f.q;
+    const short = lastName(fn);
+    if (short === 'nested_object') {
+      const target = e.args[0];
+      const objName =
+        target?.k === 'name'
+          ? lastName(target.q)
+          : target
+            ? String(this.evaluate(target, undefined, module))
+            : '?';
+      const noneOk = e.kw.none_ok ? this.evaluate(e.kw.none_ok, undefined, module) !== false : true;
+      return { type: { kind: 'Object', objName, subclasses: false }, nullable: noneOk };
+    }
+    if (short === 'ip_or_none') {
+      const v = e.args[0] ? this.evaluate(e.args[0], undefined, module) : undefined;
+      return {
+        type: { kind: v === 6 ? 'IPV6Address' : v === 4 ? 'IPV4Address' : 'IPAddress' },
+        nullable: true,
+      };
+    }
+    const def: FieldDef = { type: { kind: 'Unknown', pythonName: fn }, nullable: flag('nullable') };
+    if (e.kw.default) def.default = this.defaultOf(e.kw.default, module);
+    if (flag('read_only')) def.readOnly = true;
+    const type = this.fieldClassType(fn, e, module, notes, fieldName);
+    if (type === 'descriptor') return undefined;
+    def.type = type;
+    return def;
+  }
+
+  private defaultOf(e: PyExpr, module: ModuleSummary): DefaultDef {
+    if (e.k === 'set') {
+      const items = e.items.map((i) => this.evaluate(i, undefined, module));
+      if (items.every((i) => i !== undefined)) return { kind: 'set', items: items as JsonValue[] };
+    }
+    if (e.k === 'call' && callee(e) === 'set' && e.args.length === 0) return { kind: 'set', items: [] };
+    if (e.k === 'tuple') {
+      const items = e.items.map((i) => this.evaluate(i, undefined, module));
+      if (items.every((i) => i !== undefined)) return { kind: 'tuple', items: items as JsonValue[] };
+    }
+    if (
+      e.k === 'call' &&
+      (callee(e) === 'dict' || callee(e) === 'list') &&
+      e.args.length === 0 &&
+      !Object.keys(e.kw).length
+    ) {
+      return { kind: 'value', value: callee(e) === 'dict' ? {} : [] };
+    }
+    const v = this.evaluate(e, undefined, module);
+    return v !== undefined ? { kind: 'value', value: v } : { kind: 'unrecognised', text: exprText(e) };
+  }
+
+  private fieldClassType(
+    fn: string,
+    e: PyExpr & { k: 'call' },
+    module: ModuleSummary,
+    notes: string[],
+    fieldName: string,
+  ): FieldTypeDesc | 'descriptor' {
+    const short = lastName(fn);
+    if (short === 'Field' && e.args[0]) {
+      const t = this.typeOf(e.args[0], module);
+      if (t) return t.type;
+    }
+    if (ARGUMENT_FIELD_CLASSES.has(short)) {
+      const first = e.args[0] ?? e.kw.objtype ?? e.kw.valid_values;
+      const firstValue = first ? this.evaluate(first, undefined, module) : undefined;
+      const subclasses = e.kw.subclasses
+        ? this.evaluate(e.kw.subclasses, undefined, module) === true
+        : undefined;
+      const tz = e.kw.tzinfo_aware ? this.evaluate(e.kw.tzinfo_aware, undefined, module) : undefined;
+      const args = {
+        ...(typeof firstValue === 'string' ? { objName: firstValue } : {}),
+        ...(Array.isArray(firstValue) ? { validValues: firstValue as string[] } : {}),
+        ...(subclasses !== undefined ? { subclasses } : {}),
+        ...(typeof tz === 'boolean' ? { tzinfoAware: tz } : {}),
+      };
+      const t = fieldTypeForClassName(short, args);
+      if (!t) return 'descriptor';
+      if (t.kind === 'Unknown') notes.push(`${fieldName}: cannot resolve ${exprText(e)}`);
+      return t;
+    }
+    // The tree's own field class (nova/objects/fields.py): AUTO_TYPE through its mro.
+    const cls = this.lookupClass(fn);
+    if (cls && !cls.external) {
+      const auto = this.attrOf(cls, 'AUTO_TYPE');
+      if (auto && auto.expr.k === 'call') {
+        const t = this.typeOf(auto.expr, auto.owner.module);
+        if (t) return t.type;
+      }
+      if (this.mro(cls).some((c) => c.raw.name === 'DictProxyField')) return 'descriptor';
+    }
+    // Re-exported oslo field, or a name the catalog knows.
+    const target = cls ? cls.raw.name : short;
+    const t = fieldTypeForClassName(target);
+    if (!t) return 'descriptor';
+    if (t.kind === 'Unknown') notes.push(`${fieldName}: unknown field class ${fn}`);
+    return t;
+  }
+
+  /** Effective `fields` of a class (own dict, dict(Parent.fields, **{}), updates, then mro merge). */
+  fieldsOf(info: ClassInfo, depth = 0): Map<string, { expr: PyExpr; owner: ClassInfo }> {
+    const cached = this.fieldsCache.get(info.raw.qname);
+    if (cached) return cached;
+    const out = new Map<string, { expr: PyExpr; owner: ClassInfo }>();
+    this.fieldsCache.set(info.raw.qname, out);
+    if (depth > MAX_DEPTH) return out;
+    const mro = this.mro(info);
+    // cls.fields: the first class in the mro that assigns it.
+    const own = mro.find((c) => c.raw.attrs.fields || c.raw.fieldsUpdates.length);
+    if (own) {
+      if (own !== info) {
+        for (const [k, v] of this.fieldsOf(own, depth + 1)) out.set(k, v);
+      } else {
+        const e = own.raw.attrs.fields;
+        if (e) this.addFieldsExpr(e, own, out, depth);
+        for (const u of own.raw.fieldsUpdates) this.addFieldsExpr(u, own, out, depth);
+        for (const d of own.raw.fieldsDeleted) out.delete(d);
+      }
+    }
+    for (const m of this.modules.values()) {
+      for (const u of m.fieldsUpdates)
+        if (this.lookupClass(u.target) === info) this.addFieldsExpr(u.expr, info, out, depth);
+    }
+    // _make_class_properties: inherit what the supers have and cls.fields lacks.
+    for (const sup of mro.slice(1)) {
+      if (!sup.raw.attrs.fields && !sup.raw.fieldsUpdates.length) continue;
+      for (const [k, v] of this.fieldsOf(sup, depth + 1)) if (!out.has(k)) out.set(k, v);
+    }
+    return out;
+  }
+
+  private addFieldsExpr(
+    e: PyExpr,
+    owner: ClassInfo,
+    out: Map<string, { expr: PyExpr; owner: ClassInfo }>,
+    depth: number,
+  ): void {
+    if (e.k === 'dict') {
+      for (const s of e.splats ?? []) this.addFieldsExpr(s, owner, out, depth);
+      for (const [k, v] of e.entries) if (k.k === 'str') out.set(k.v, { expr: v, owner });
+      return;
+    }
+    if (e.k === 'name' && e.q.endsWith('.fields')) {
+      const cls =
+        this.lookupClass(e.q.slice(0, -'.fields'.length)) ??
+        (owner.module.module
+          ? this.lookupClass(`${owner.module.module}.${e.q.slice(0, -'.fields'.length)}`)
+          : undefined);
+      if (cls && cls !== owner) for (const [k, v] of this.fieldsOf(cls, depth + 1)) out.set(k, v);
+      return;
+    }
+    if (
+      e.k === 'call' &&
+      (callee(e) === 'dict' || callee(e) === 'copy.copy' || callee(e) === 'copy.deepcopy')
+    ) {
+      for (const a of e.args) this.addFieldsExpr(a, owner, out, depth);
+      for (const s of e.starKw ?? []) this.addFieldsExpr(s, owner, out, depth);
+      for (const [k, v] of Object.entries(e.kw)) out.set(k, { expr: v, owner });
+      return;
+    }
+    if (e.k === 'call' && e.f.k === 'name' && e.f.q.endsWith('.fields.copy')) {
+      this.addFieldsExpr({ k: 'name', q: e.f.q.slice(0, -'.copy'.length) }, owner, out, depth);
+    }
+  }
+
+  private registration(info: ClassInfo): Registration {
+    for (const d of info.raw.decorators) {
+      const fn = d.k === 'call' ? callee(d) : d.k === 'name' ? d.q : undefined;
+      const short = fn ? lastName(fn) : '';
+      if (short === 'register' && (d.k === 'name' || (fn ?? '').includes('Registry'))) return 'decorator';
+      if (short === 'register_notification') return 'notification';
+      if (short === 'register_if' && d.k === 'call') {
+        const v = d.args[0] ? this.evaluate(d.args[0], undefined, info.module) : undefined;
+        return v === false ? 'register-if-false' : 'decorator';
+      }
+    }
+    // Metaclass auto-registration: some class in the mro (not this one) declares the metaclass.
+    const mro = this.mro(info);
+    for (const c of mro.slice(1)) {
+      if (this.declaresRegisteringMetaclass(c)) return 'metaclass';
+    }
+    return 'none';
+  }
+
+  private declaresRegisteringMetaclass(c: ClassInfo): boolean {
+    const meta = c.raw.attrs.__metaclass__ ?? c.raw.keywords.metaclass;
+    if (meta?.k === 'name' && /Metaclass$/.test(meta.q)) return true;
+    for (const d of c.raw.decorators) {
+      if (d.k === 'call' && lastName(callee(d) ?? '') === 'add_metaclass') {
+        const a = d.args[0];
+        if (a?.k === 'name' && /Metaclass$/.test(a.q)) return true;
+      }
+    }
+    for (const b of c.raw.bases) {
+      if (b.k === 'call' && lastName(callee(b) ?? '') === 'with_metaclass') {
+        const a = b.args[0];
+        if (a?.k === 'name' && /Metaclass$/.test(a.q)) return true;
+      }
+    }
+    return false;
+  }
+
+  private relationshipsOf(info: ClassInfo): Record<string, VersionPair[]> {
+    const a = this.attrOf(info, 'obj_relationships');
+    const out: Record<string, VersionPair[]> = {};
+    if (!a) return out;
+    const v = this.evaluate(a.expr, a.owner, a.owner.module);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
+    for (const [field, pairs] of Object.entries(v)) {
+      if (!Array.isArray(pairs)) continue;
+      out[field] = pairs
+        .filter(
+          (p): p is [string, string] =>
+            Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string',
+        )
+        .map((p) => [p[0], p[1]]);
+    }
+    return out;
+  }
+
+  private childVersionsOf(info: ClassInfo): VersionPair[] {
+    const a = this.attrOf(info, 'child_versions');
+    if (!a || a.expr.k !== 'dict') return [];
+    const out: VersionPair[] = [];
+    for (const [k, v] of a.expr.entries) {
+      const kk = this.evaluate(k, a.owner, a.owner.module);
+      const vv = this.evaluate(v, a.owner, a.owner.module);
+      if (typeof kk === 'string' && typeof vv === 'string') out.push([kk, vv]);
+    }
+    return out;
+  }
+
+  private isLibrary(c: ClassInfo): boolean {
+    if (c.external) return true;
+    this.libraryModule ??= [...this.classes.values()].find(
+      (x) => this.isRoot(x) && !x.external,
+    )?.module.module;
+    return c.module.module === this.libraryModule;
+  }
+
+  /** The obj_make_compatible chain, with each super call replaced by the next override. */
+  private compatChain(info: ClassInfo): {
+    actions: RawCompatAction[];
+    callsSuper: boolean;
+    overrides: boolean;
+  } {
+    const mro = this.mro(info);
+    const overriders = mro.filter((c) => !this.isLibrary(c) && c.raw.makeCompatible);
+    if (overriders.length === 0) return { actions: [], callsSuper: true, overrides: false };
+    const expand = (i: number): { actions: RawCompatAction[]; callsSuper: boolean } => {
+      const mc = overriders[i]!.raw.makeCompatible!;
+      const actions: RawCompatAction[] = [];
+      let callsSuper = false;
+      for (const a of mc.actions) {
+        if (a.kind === 'super') {
+          if (i + 1 < overriders.length) {
+            const inner = expand(i + 1);
+            actions.push(...inner.actions);
+            callsSuper ||= inner.callsSuper;
+          } else {
+            actions.push(a);
+            callsSuper = true;
+          }
+        } else actions.push(a);
+      }
+      return { actions, callsSuper };
+    };
+    return { ...expand(0), overrides: true };
+  }
+
+  private toModelAction(a: RawCompatAction, info: ClassInfo, notes: string[]): MakeCompatibleAction {
+    switch (a.kind) {
+      case 'super':
+        return { kind: 'super' };
+      case 'unrecognised':
+        return { kind: 'unrecognised', text: a.text };
+      case 'raise-too-new-values': {
+        const v = this.evaluate(a.valuesExpr, info, info.module);
+        if (Array.isArray(v))
+          return { kind: 'raise-too-new-values', field: a.field, belowVersion: a.belowVersion, values: v };
+        notes.push(`raise_on_too_new_values(${a.field}): cannot evaluate ${exprText(a.valuesExpr)}`);
+        return {
+          kind: 'unrecognised',
+          text: `raise_on_too_new_values(target_version, primitive, '${a.field}', ${exprText(a.valuesExpr)})`,
+        };
+      }
+      default: {
+        const { line: _line, notBelow: _nb, ...rest } = a as RawCompatAction & { notBelow?: string };
+        return rest as MakeCompatibleAction;
+      }
+    }
+  }
+
+  private versionOf(
+    info: ClassInfo,
+  ): { version: string; source: ExtractedObject['versionSource'] } | undefined {
+    const a = this.attrOf(info, 'VERSION');
+    if (!a) return undefined;
+    const v = this.evaluate(a.expr, a.owner, a.owner.module);
+    if (typeof v !== 'string') return undefined;
+    if (a.owner !== info)
+      return { version: v, source: a.owner.external || this.isRoot(a.owner) ? 'default' : 'inherited' };
+    return { version: v, source: a.expr.k === 'str' ? 'literal' : 'symbolic' };
+  }
+
+  /** Resolves every class of the tree. */
+  resolve(options: ResolveOptions = {}): ResolvedTree {
+    const objects: ExtractedObject[] = [];
+    const unregistered: string[] = [];
+    let hasRel = false;
+    let hasCv = false;
+    const importsOvo = [...this.modules.values()].some(
+      (m) =>
+        /(^|\.)objects\.base$/.test(m.module) &&
+        Object.values(m.imports).some((t) => /^oslo[._]versionedobjects/.test(t)),
+    );
+    const candidates: { info: ClassInfo; registration: Registration }[] = [];
+    for (const info of this.classes.values()) {
+      if (info.external || this.isRoot(info) || !this.isVersionedObject(info)) continue;
+      const registration = this.registration(info);
+      if (registration === 'none' || registration === 'register-if-false') {
+        unregistered.push(info.raw.qname);
+        continue;
+      }
+      candidates.push({ info, registration });
+      if (
+        Object.keys(this.relationshipsOf(info)).some((k) => (this.relationshipsOf(info)[k]?.length ?? 0) > 0)
+      )
+        hasRel = true;
+      if (this.childVersionsOf(info).length) hasCv = true;
+    }
+    const eraFacts = {
+      importsOsloVersionedObjects: importsOvo,
+      hasObjRelationships: hasRel,
+      hasChildVersions: hasCv,
+    };
+    const era = detectEra(eraFacts, options.era);
+    for (const { info, registration } of candidates)
+      objects.push(this.resolveObject(info, registration, era, options));
+    return { objects, era, eraFacts, unregistered };
+  }
+
+  private resolveObject(
+    info: ClassInfo,
+    registration: Registration,
+    era: EraName,
+    options: ResolveOptions,
+  ): ExtractedObject {
+    const notes: string[] = [];
+    const mro = this.mro(info);
+    const ver = this.versionOf(info) ?? { version: '1.0', source: 'default' as const };
+    const fields: Record<string, FieldDef> = {};
+    for (const [name, { expr, owner }] of this.fieldsOf(info)) {
+      const def = this.fieldOf(expr, owner.module, notes, name);
+      if (def) fields[name] = def;
+    }
+    const remotable = new Map<string, RemotableMethodDef>();
+    for (const c of mro)
+      for (const r of c.raw.remotable) if (!remotable.has(r.name)) remotable.set(r.name, r);
+    // A plain method overriding a remotable one hides it (dir() finds the override first).
+    const compat = this.compatChain(info);
+    const objName = mro.find((c) => c.raw.objNameOverride)?.raw.objNameOverride ?? info.raw.name;
+    const strAttr = (name: string): string | undefined => {
+      const a = this.attrOf(info, name);
+      const v = a ? this.evaluate(a.expr, a.owner, a.owner.module) : undefined;
+      return typeof v === 'string' ? v : undefined;
+    };
+    const def: ObjectVersionDef = {
+      name: objName,
+      version: ver.version,
+      namespace: strAttr('OBJ_PROJECT_NAMESPACE') ?? 'nova',
+      fields,
+      relationships: this.relationshipsOf(info),
+      childVersions: this.childVersionsOf(info),
+      isList: mro.some((c) => c.raw.name === 'ObjectListBase'),
+      makeCompatible: compat.actions.map((a) => this.toModelAction(a, info, notes)),
+      overridesMakeCompatible: compat.overrides,
+      callsSuper: compat.callsSuper,
+      remotableMethods: [...remotable.values()].sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      ),
+      era,
+      mroNames: mro
+        .filter((c) => this.isVersionedObject(c) && !c.external)
+        .map((c) => c.raw.objNameOverride ?? c.raw.name),
+      source: {
+        file: info.module.path,
+        line: info.raw.line,
+        ...(options.commit ? { commit: options.commit } : {}),
+      },
+    };
+    const serial = strAttr('OBJ_SERIAL_NAMESPACE');
+    if (serial && serial !== 'nova_object') def.serialNamespace = serial;
+    if (mro.some((c) => c.raw.initSetsDefaults || /^(Nova)?EphemeralObject$/.test(c.raw.name)))
+      def.setsDefaultsOnInit = true;
+    return {
+      def,
+      qname: info.raw.qname,
+      kind: /(^|\.)notifications\.objects(\.|$)/.test(info.module.module) ? 'notification' : 'object',
+      registration,
+      registered: true,
+      versionSource: ver.source,
+      historyComments: info.raw.historyComments,
+      compatActions: compat.actions,
+      notes,
+    };
+  }
+}
+
+/** Convenience: resolve a set of module summaries. */
+export function resolveObjects(
+  summaries: Iterable<ModuleSummary>,
+  options: ResolveOptions = {},
+): ResolvedTree {
+  return new TreeResolver(summaries).resolve(options);
+}
