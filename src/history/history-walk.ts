@@ -30,6 +30,7 @@ export const DEFAULT_CONSTANT_MODULES = [
   'nova/compute/vm_mode.py',
   'nova/compute/cpumodel.py',
   'nova/network/model.py',
+  'nova/virt/arch.py',
 ];
 
 export interface TreeOptions {
@@ -58,6 +59,8 @@ export class TreeReader {
   private readonly treeMemory = new Map<string, ResolvedTree>();
   readonly cache: HistoryCache;
   readonly stats = { parsed: 0, summaryHits: 0, treesResolved: 0, treeHits: 0 };
+  /** Blob ids parsed by this reader (cache misses), in order. */
+  readonly parsedBlobs: string[] = [];
 
   constructor(
     readonly store: GitObjectStore,
@@ -85,6 +88,7 @@ export class TreeReader {
     await initPython();
     const s = extractModule(path, text, mod.moduleName, mod.isPackage);
     this.stats.parsed++;
+    this.parsedBlobs.push(oid);
     this.memory.set(key, s);
     this.cache.summaries?.set(key, s);
     return s;

@@ -77,6 +77,8 @@ interface Ctx {
   targets: Set<string>;
   /** Names bound to list constants inside the function. */
   locals: Map<string, string[]>;
+  /** Other local assignments (`added = (fields.X.Y,)`), for raise_on_too_new_values arguments. */
+  localExprs: Map<string, PyExpr>;
   moduleLists: Map<string, string[]>;
   qualify: NameQualifier;
   lineOf: (node: PyNode) => number;
@@ -375,6 +377,11 @@ function assignment(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: 
       ctx.locals.set(left.text, list);
       return;
     }
+    const r = unparen(right);
+    if (r && (r.type === 'tuple' || r.type === 'list' || r.type === 'set')) {
+      ctx.localExprs.set(left.text, toExpr(r, ctx.qualify));
+      return;
+    }
   }
   // primitive['child']['nova_object.version'] = 'X.Y' -> part of a backport-child already recorded
   const chainKeys = subscriptKeys(left, ctx);
@@ -594,6 +601,7 @@ export function reduceMakeCompatible(
     primitive: params[1] ?? 'primitive',
     targets: new Set([params[2] ?? 'target_version']),
     locals: new Map(),
+    localExprs: new Map(),
     moduleLists,
     qualify,
     lineOf,

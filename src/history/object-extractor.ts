@@ -18,7 +18,7 @@ import { makeQualifier, type NameQualifier, type PyExpr, toExpr } from './python
 import { parseVersionComments, type VersionComment } from './version-comments.js';
 
 /** Bumped whenever the summary format or extraction rules change: invalidates disk caches. */
-export const EXTRACTOR_VERSION = 1;
+export const EXTRACTOR_VERSION = 2;
 
 export interface RawClass {
   name: string;
@@ -333,12 +333,10 @@ export function summarizeModule(file: PyFile): ModuleSummary {
     classes: [],
     fieldsUpdates: [],
     syntaxErrors: file.hasSyntaxErrors
-      ? file
-          .syntaxIssues()
-          .map((i) => ({
-            line: file.position(i.start).line,
-            message: i.kind === 'missing' ? `missing ${i.nodeType}` : 'syntax error',
-          }))
+      ? file.syntaxIssues().map((i) => ({
+          line: file.position(i.start).line,
+          message: i.kind === 'missing' ? `missing ${i.nodeType}` : 'syntax error',
+        }))
       : [],
   };
   const constants = new Map<string, PyExpr>();

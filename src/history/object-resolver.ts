@@ -373,9 +373,10 @@ export class TreeResolver {
       if (c.raw.initValidValues) {
         const v = c.raw.initValidValues;
         // `valid_values=self.__class__.ALL` / `Architecture.ALL`
-        if (v.k === 'name' && /(^|\.)(__class__\.)?ALL$/.test(v.q)) {
-          const all = this.attrOf(info, 'ALL');
-          values = all ? this.evaluate(all.expr, all.owner, all.owner.module) : undefined;
+        const selfAttr = v.k === 'name' ? /^(?:self|cls)\.(?:__class__\.)?(\w+)$/.exec(v.q) : null;
+        if (selfAttr) {
+          const attr = this.attrOf(info, selfAttr[1]!);
+          values = attr ? this.evaluate(attr.expr, attr.owner, attr.owner.module) : undefined;
         } else values = this.evaluate(v, c, c.module);
         break;
       }
