@@ -86,7 +86,7 @@ function handleImports(ctx: Ctx): Set<number> {
       stmt.type === 'import_statement'
         ? stmt.childrenForFieldName('name')
         : stmt.childrenForFieldName('name');
-    const moving: { b: ImportBinding; wanted: WantedImport | { dotted: string; alias?: string } }[] = [];
+    const moving: { b: ImportBinding; wanted: WantedImport | { dottedModule: string; alias?: string } }[] = [];
     let blocked = false;
     for (const b of bindings) {
       if (b.form === 'import' || b.form === 'import-as') {
@@ -97,7 +97,7 @@ function handleImports(ctx: Ctx): Set<number> {
           blocked = true;
           continue;
         }
-        moving.push({ b, wanted: { dotted: fwd.name, ...(b.alias ? { alias: b.alias } : {}) } });
+        moving.push({ b, wanted: { dottedModule: fwd.name, ...(b.alias ? { alias: b.alias } : {}) } });
         continue;
       }
       const fwd = rules.forward(b.target);
@@ -122,9 +122,9 @@ function handleImports(ctx: Ctx): Set<number> {
     if (blocked || moving.length === 0) continue;
     const staying = all.filter((n) => n && !moving.some((m) => m.b.nameNode.id === n.id));
     const wanted: WantedImport[] = moving.map((m) =>
-      'dotted' in m.wanted
+      'dottedModule' in m.wanted
         ? {
-            from: m.wanted.dotted,
+            from: m.wanted.dottedModule,
             name: '',
             dotted: true,
             ...(m.wanted.alias ? { alias: m.wanted.alias } : {}),
@@ -166,7 +166,7 @@ function handleImports(ctx: Ctx): Set<number> {
         ...siteOf(file, m.b.nameNode),
         kind: 'import',
         detail: `${m.b.form === 'import' || m.b.form === 'import-as' ? m.b.module : m.b.target} -> ${
-          'dotted' in m.wanted ? m.wanted.dotted : `${m.wanted.from}.${m.wanted.name}`
+          'dottedModule' in m.wanted ? m.wanted.dottedModule : `${m.wanted.from}.${m.wanted.name}`
         }`,
       });
     }
