@@ -1,0 +1,330 @@
+/**
+ * virt-driver-method-contract support: per class, the methods that take the Instance object, their
+ * raw calls and dict-style accesses, and the calls through which they delegate
+ * (`self._vmops.attach_volume(instance, ...)` with `self._vmops = vmops.VMOps(...)`). Collected per
+ * file in the workers; joined across files by `buildContractStatus`, which finds the driver classes
+ * (deriving from nova.virt.driver.ComputeDriver, directly or through other driver classes) and
+ * gives, for each of the spec's 25 methods, whether the implementation (following delegation)
+ * still uses raw calls or dict access.
+ */
+import type { PyNode } from '../python/parser.js';
+import { moduleNameForPath, type PyFile } from '../python/source-file.js';
+import { dottedName } from '../python/syntax-helpers.js';
+import { classMethods, dictAccesses } from './driver-methods.js';
+import { queryMatches } from './query.js';
+import type { RawCall } from './raw-calls.js';
+import type { VirtDriverMethodTable } from './virt-driver-methods.js';
+
+export const COMPUTE_DRIVER = 'nova.virt.driver.ComputeDriver';
+
+export interface Span {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Text of the first line (for fingerprints). */
+  lineText: string;
+}
+
+export interface MethodInfo extends Span {
+  param?: string;
+  rawCalls: number;
+  rawMethods: string[];
+  dictAccesses: number;
+  delegates: { cls: string; method: string }[];
+}
+
+export interface ClassInfo extends Span {
+  file: string;
+  name: string;
+  qualifiedName: string;
+  bases: string[];
+  methods: Record<string, MethodInfo>;
+}
+
+const SELF_ATTR_ASSIGN_QUERY = `
+(assignment left: (attribute object: (identifier) @self attribute: (identifier) @attr) right: (call function: (_) @fn)) @a
+`;
+
+const DELEGATE_QUERY = `
+(call function: (attribute object: (attribute object: (identifier) @self attribute: (identifier) @attr) attribute: (identifier) @m) arguments: (argument_list) @args) @call
+(call function: (attribute object: (identifier) @self attribute: (identifier) @m) arguments: (argument_list) @args) @call
+`;
+
+function span(file: PyFile, node: PyNode, headOnly = false): Span {
+  const s = file.position(node.startIndex);
+  const endNode = headOnly ? (node.childForFieldName('name') ?? node) : node;
+  const e = file.position(endNode.endIndex);
+  return {
+    line: s.line,
+    column: s.column,
+    endLine: e.line,
+    endColumn: e.column,
+    lineText: file.lineText(s.line).trim(),
+  };
+}
+
+function passesParam(args: PyNode, param: string): boolean {
+  for (const a of args.namedChildren) {
+    if (!a) continue;
+    if (a.type === 'identifier' && a.text === param) return true;
+    if (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === param) return true;
+  }
+  return false;
+}
+
+/** The classes of one file with the facts the contract needs. `rawCalls`: the file's raw calls. */
+export function collectClasses(
+  file: PyFile,
+  relPath: string,
+  table: VirtDriverMethodTable,
+  rawCalls: RawCall[],
+): ClassInfo[] {
+  const module = moduleNameForPath(relPath)?.moduleName ?? relPath;
+  const defaultParams = table.methods[0]?.objectParams ?? ['instance'];
+  const byClass = new Map<number, ClassInfo>();
+  const classNodes = new Map<number, PyNode>();
+  const localClasses = new Set<string>();
+  for (const n of file.root.descendantsOfType('class_definition')) {
+    if (n?.parent?.type === 'module') localClasses.add(n.childForFieldName('name')?.text ?? '');
+  }
+  const qualify = (expr: PyNode): string => {
+    const qn = file.bindings.qualifiedName(expr);
+    if (qn) return qn;
+    const text = dottedName(expr) ?? expr.text;
+    return localClasses.has(text) ? `${module}.${text}` : text;
+  };
+  const classOf = (cls: PyNode): ClassInfo => {
+    let info = byClass.get(cls.id);
+    if (!info) {
+      const name = cls.childForFieldName('name')?.text ?? '?';
+      const supers = cls.childForFieldName('superclasses');
+      const bases = (supers?.namedChildren ?? [])
+        .filter((b): b is PyNode => !!b && b.type !== 'keyword_argument' && b.type !== 'comment')
+        .map(qualify);
+      info = {
+        file: relPath,
+        name,
+        qualifiedName: `${module}.${name}`,
+        bases,
+        methods: {},
+        ...span(file, cls, true),
+      };
+      byClass.set(cls.id, info);
+      classNodes.set(cls.id, cls);
+    }
+    return info;
+  };
+  // Attribute types per class: self.X = SomeClass(...)
+  const attrTypes = new Map<number, Map<string, string>>();
+  const attrTypesOf = (cls: PyNode): Map<string, string> => {
+    let m = attrTypes.get(cls.id);
+    if (!m) {
+      m = new Map();
+      for (const a of queryMatches(SELF_ATTR_ASSIGN_QUERY, cls)) {
+        if (a.nodes.self?.text !== 'self' || !a.nodes.attr || !a.nodes.fn) continue;
+        const t = qualify(a.nodes.fn);
+        if (/^[A-Za-z_][\w.]*$/.test(t)) m.set(a.nodes.attr.text, t);
+      }
+      attrTypes.set(cls.id, m);
+    }
+    return m;
+  };
+  for (const n of file.root.descendantsOfType('class_definition')) {
+    if (n?.parent?.type === 'module') classOf(n);
+  }
+  const defs = classMethods(file);
+  for (const def of defs) {
+    // Only module-level classes take part (nested classes are helpers).
+    if (def.cls.parent?.type !== 'module') continue;
+    const info = classOf(def.cls);
+    const entry = table.get(def.name);
+    const params = entry?.objectParams ?? defaultParams;
+    const names = def.fn.childForFieldName('parameters')?.text ?? '';
+    const param = params.find((p) => new RegExp(`\\b${p}\\b`).test(names));
+    const mi: MethodInfo = {
+      ...span(file, def.fn, true),
+      rawCalls: 0,
+      rawMethods: [],
+      dictAccesses: 0,
+      delegates: [],
+    };
+    if (param) {
+      mi.param = param;
+      mi.dictAccesses = dictAccesses(file, def.fn, param).length;
+      const types = attrTypesOf(def.cls);
+      for (const d of queryMatches(DELEGATE_QUERY, def.fn)) {
+        const { self, attr, m, args } = d.nodes;
+        if (self?.text !== 'self' || !m || !args || !passesParam(args, param)) continue;
+        if (attr) {
+          const t = types.get(attr.text);
+          if (t) mi.delegates.push({ cls: t, method: m.text });
+        } else if (
+          d.nodes.call?.childForFieldName('function')?.childForFieldName('object')?.text === 'self'
+        ) {
+          mi.delegates.push({ cls: info.qualifiedName, method: m.text });
+        }
+      }
+    }
+    info.methods[def.name] = mi;
+  }
+  // Raw calls, attributed to the class method that contains them.
+  for (const raw of rawCalls) {
+    for (let cur = raw.call.parent; cur; cur = cur.parent) {
+      if (cur.type !== 'function_definition') continue;
+      const body = cur.parent?.type === 'decorated_definition' ? cur.parent.parent : cur.parent;
+      const cls = body?.parent;
+      if (body?.type === 'block' && cls?.type === 'class_definition' && cls.parent?.type === 'module') {
+        const name = cur.childForFieldName('name')?.text ?? '';
+        const mi = classOf(cls).methods[name];
+        if (mi) {
+          mi.rawCalls++;
+          if (!mi.rawMethods.includes(raw.method.method)) mi.rawMethods.push(raw.method.method);
+        }
+        break;
+      }
+    }
+  }
+  return [...byClass.values()];
+}
+
+export type MethodStatus =
+  | 'clean'
+  | 'raw-calls'
+  | 'dict-access'
+  | 'raw-calls+dict-access'
+  | 'not-implemented';
+
+export interface MethodStatusEntry {
+  status: MethodStatus;
+  rawCalls: number;
+  dictAccesses: number;
+  rawMethods: string[];
+  /** Where the implementation is defined (`nova.virt.libvirt.driver.LibvirtDriver`). */
+  definedIn?: string;
+  /** Methods reached through delegation that contribute raw calls or dict access. */
+  via: string[];
+}
+
+export interface DriverStatus {
+  driver: string;
+  className: string;
+  qualifiedName: string;
+  file: string;
+  line: number;
+  methods: Record<string, MethodStatusEntry>;
+}
+
+export interface ContractStatus {
+  methods: string[];
+  drivers: DriverStatus[];
+}
+
+/** `nova/virt/libvirt/driver.py` -> libvirt; `nova/virt/fake.py` -> fake. */
+export function driverLabel(file: string): string {
+  const m = /(?:^|\/)nova\/virt\/([^/]+)\//.exec(file);
+  if (m) return m[1]!;
+  const f = /(?:^|\/)nova\/virt\/([^/]+)\.py$/.exec(file);
+  return f ? f[1]! : file.replace(/\/[^/]*$/, '');
+}
+
+export function buildContractStatus(classes: ClassInfo[], methods: string[]): ContractStatus {
+  const index = new Map<string, ClassInfo>();
+  for (const c of classes) index.set(c.qualifiedName, c);
+  const driverMemo = new Map<string, boolean>();
+  const isDriver = (qn: string, seen = new Set<string>()): boolean => {
+    const hit = driverMemo.get(qn);
+    if (hit !== undefined) return hit;
+    if (seen.has(qn)) return false;
+    seen.add(qn);
+    const c = index.get(qn);
+    const r = !!c && c.bases.some((b) => b === COMPUTE_DRIVER || isDriver(b, seen));
+    driverMemo.set(qn, r);
+    return r;
+  };
+  /** The class (in MRO order, depth-first as Python does for single inheritance) defining a method. */
+  const lookup = (
+    qn: string,
+    method: string,
+    seen = new Set<string>(),
+  ): { cls: ClassInfo; info: MethodInfo } | undefined => {
+    if (seen.has(qn) || qn === COMPUTE_DRIVER) return undefined;
+    seen.add(qn);
+    const c = index.get(qn);
+    if (!c) return undefined;
+    const own = c.methods[method];
+    if (own) return { cls: c, info: own };
+    for (const b of c.bases) {
+      const found = lookup(b, method, seen);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const evaluate = (
+    qn: string,
+    method: string,
+    visited: Set<string>,
+    depth: number,
+  ):
+    | { raw: number; dict: number; rawMethods: Set<string>; via: string[]; definedIn?: string }
+    | undefined => {
+    const found = lookup(qn, method);
+    if (!found) return undefined;
+    const key = `${found.cls.qualifiedName}.${method}`;
+    const acc = {
+      raw: 0,
+      dict: 0,
+      rawMethods: new Set<string>(),
+      via: [] as string[],
+      definedIn: found.cls.qualifiedName,
+    };
+    if (visited.has(key)) return acc;
+    visited.add(key);
+    acc.raw += found.info.rawCalls;
+    acc.dict += found.info.dictAccesses;
+    for (const r of found.info.rawMethods) acc.rawMethods.add(r);
+    if (depth < 4) {
+      for (const d of found.info.delegates) {
+        const sub = evaluate(d.cls, d.method, visited, depth + 1);
+        if (!sub) continue;
+        if (sub.raw || sub.dict) acc.via.push(`${sub.definedIn?.split('.').pop()}.${d.method}`, ...sub.via);
+        acc.raw += sub.raw;
+        acc.dict += sub.dict;
+        for (const r of sub.rawMethods) acc.rawMethods.add(r);
+      }
+    }
+    return acc;
+  };
+  const drivers: DriverStatus[] = [];
+  for (const c of classes) {
+    if (!isDriver(c.qualifiedName)) continue;
+    const ms: Record<string, MethodStatusEntry> = {};
+    for (const method of methods) {
+      const r = evaluate(c.qualifiedName, method, new Set(), 0);
+      if (!r) {
+        ms[method] = { status: 'not-implemented', rawCalls: 0, dictAccesses: 0, rawMethods: [], via: [] };
+        continue;
+      }
+      const status: MethodStatus =
+        r.raw && r.dict ? 'raw-calls+dict-access' : r.raw ? 'raw-calls' : r.dict ? 'dict-access' : 'clean';
+      ms[method] = {
+        status,
+        rawCalls: r.raw,
+        dictAccesses: r.dict,
+        rawMethods: [...r.rawMethods].sort(),
+        ...(r.definedIn ? { definedIn: r.definedIn } : {}),
+        via: [...new Set(r.via)],
+      };
+    }
+    drivers.push({
+      driver: driverLabel(c.file),
+      className: c.name,
+      qualifiedName: c.qualifiedName,
+      file: c.file,
+      line: c.line,
+      methods: ms,
+    });
+  }
+  drivers.sort((a, b) => a.driver.localeCompare(b.driver) || a.className.localeCompare(b.className));
+  return { methods, drivers };
+}

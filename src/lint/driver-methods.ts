@@ -1,0 +1,134 @@
+/**
+ * Analyses of methods defined in classes: which class methods are virt driver methods (by name, from
+ * `rules/virt-driver-methods.yaml`), which parameter carries the Instance object, and where the body
+ * uses that parameter as a dict (`instance['f']`, `instance.get('f')`, `instance['f'] = v`). A
+ * parameter that the function rebinds, or checks with `isinstance(x, dict)`, is treated as possibly
+ * a real dict and never reported.
+ */
+import type { PyNode } from '../python/parser.js';
+import type { PyFile } from '../python/source-file.js';
+import { literalString, parameterNames } from '../python/syntax-helpers.js';
+import { queryMatches } from './query.js';
+import type { VirtDriverMethod, VirtDriverMethodTable } from './virt-driver-methods.js';
+
+export interface ClassMethodDef {
+  cls: PyNode;
+  fn: PyNode;
+  name: string;
+}
+
+const CLASS_METHOD_QUERY = `
+(class_definition body: (block (function_definition name: (identifier) @name) @fn)) @cls
+(class_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @fn))) @cls
+`;
+
+/** Methods defined directly in class bodies (decorated ones included), in source order. */
+export function classMethods(file: PyFile): ClassMethodDef[] {
+  const out: ClassMethodDef[] = [];
+  for (const m of queryMatches(CLASS_METHOD_QUERY, file.root)) {
+    const { cls, fn, name } = m.nodes;
+    if (cls && fn && name) out.push({ cls, fn, name: name.text });
+  }
+  return out.sort((a, b) => a.fn.startIndex - b.fn.startIndex);
+}
+
+export interface DictAccess {
+  /** The subscript or `.get(...)` call. */
+  node: PyNode;
+  param: string;
+  key: string;
+  kind: 'read' | 'write' | 'delete' | 'get';
+  /** `.get(key, default)` has a default. */
+  hasDefault?: boolean;
+}
+
+const ACCESS_QUERY = `
+(subscript value: (identifier) @obj subscript: (string) @key) @sub
+(call
+  function: (attribute object: (identifier) @obj attribute: (identifier) @get (#eq? @get "get"))
+  arguments: (argument_list . (string) @key)) @getcall
+`;
+
+const ISINSTANCE_DICT_QUERY = `
+(call function: (identifier) @f (#eq? @f "isinstance") arguments: (argument_list . (identifier) @obj . (_) @types)) @c
+`;
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The object parameter of a driver method definition, when it has one of the table's names. */
+export function objectParam(fn: PyNode, entry: VirtDriverMethod): string | undefined {
+  const names = parameterNames(fn);
+  return entry.objectParams.find((p) => names.includes(p));
+}
+
+/** True when `param` in `fn` is only ever the parameter (never rebound) and not type-checked as a dict. */
+function isPlainParam(file: PyFile, fn: PyNode, param: string, at: PyNode): boolean {
+  const res = file.bindings.resolve(param, at);
+  return res.kind === 'local' && res.scope.id === fn.id && res.sites.every((s) => s.kind === 'param');
+}
+
+function checksForDict(file: PyFile, fn: PyNode, param: string): boolean {
+  if (!file.slice(fn).includes('isinstance')) return false;
+  for (const m of queryMatches(ISINSTANCE_DICT_QUERY, fn)) {
+    if (m.nodes.obj?.text === param && /\bdict\b|\bMapping\b/.test(m.nodes.types?.text ?? '')) return true;
+  }
+  return false;
+}
+
+/** Dict-style uses of the object parameter inside a driver method. */
+export function dictAccesses(file: PyFile, fn: PyNode, param: string): DictAccess[] {
+  if (checksForDict(file, fn, param)) return [];
+  const out: DictAccess[] = [];
+  const plain = new Map<number, boolean>();
+  for (const m of queryMatches(ACCESS_QUERY, fn)) {
+    const { obj, key, sub, getcall } = m.nodes;
+    if (!obj || !key || obj.text !== param) continue;
+    const k = literalString(key);
+    if (k === undefined || !IDENT.test(k)) continue;
+    const scope = file.bindings.scopeOf(obj);
+    let ok = plain.get(scope.id);
+    if (ok === undefined) {
+      ok = isPlainParam(file, fn, param, obj);
+      plain.set(scope.id, ok);
+    }
+    if (!ok) continue;
+    if (sub) {
+      if (sub.childrenForFieldName('subscript').length !== 1) continue;
+      const parent = sub.parent;
+      let kind: DictAccess['kind'] = 'read';
+      if (parent && (parent.type === 'assignment' || parent.type === 'augmented_assignment')) {
+        if (parent.childForFieldName('left')?.id === sub.id) kind = 'write';
+      } else if (parent?.type === 'delete_statement') kind = 'delete';
+      out.push({ node: sub, param, key: k, kind });
+    } else if (getcall) {
+      const list = getcall.childForFieldName('arguments');
+      const hasDefault = (list?.namedChildren.filter((c) => c && c.type !== 'comment').length ?? 0) > 1;
+      out.push({ node: getcall, param, key: k, kind: 'get', hasDefault });
+    }
+  }
+  return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+export interface DriverMethodUse {
+  def: ClassMethodDef;
+  entry: VirtDriverMethod;
+  param?: string;
+  accesses: DictAccess[];
+}
+
+/** Driver methods (by table name) defined in classes of the file, with their dict-style accesses. */
+export function driverMethodUses(file: PyFile, table: VirtDriverMethodTable): DriverMethodUse[] {
+  const out: DriverMethodUse[] = [];
+  for (const def of classMethods(file)) {
+    const entry = table.get(def.name);
+    if (!entry) continue;
+    const param = objectParam(def.fn, entry);
+    out.push({
+      def,
+      entry,
+      ...(param ? { param } : {}),
+      accesses: param ? dictAccesses(file, def.fn, param) : [],
+    });
+  }
+  return out;
+}

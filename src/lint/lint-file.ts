@@ -1,0 +1,129 @@
+/**
+ * Lints one file's text with the rules whose scope matches it: skips the parse when none of those
+ * rules' trigger substrings occurs, otherwise parses once and runs every rule (tree-sitter queries
+ * over the one tree), then fingerprints the findings and reads the file's suppression directives.
+ * Used by the worker task and, in-process, by the rule tester.
+ */
+import { matchesAnyGlob } from '../engine/glob-match.js';
+import type { PyNode } from '../python/parser.js';
+import { PyFile, type PyFileOptions } from '../python/source-file.js';
+import type { Finding, Severity } from '../report/finding.js';
+import { type ClassInfo, collectClasses } from './contract.js';
+import { assignFingerprints } from './fingerprint.js';
+import { findRawCalls } from './raw-calls.js';
+import { RULES_BY_ID } from './rules/index.js';
+import { parseSuppressions, type SuppressionDirective } from './suppressions.js';
+import type { LintTables } from './tables.js';
+import type { LintRule, RuleReport } from './types.js';
+
+export const CONTRACT_RULE = 'virt-driver-method-contract';
+
+/** A rule as configured for a run (structured-cloneable: sent to the workers). */
+export interface ResolvedRule {
+  id: string;
+  severity: Severity;
+  scope: string[];
+  exclude: string[];
+}
+
+export interface FileLintResult {
+  relPath: string;
+  parsed: boolean;
+  syntaxErrors: boolean;
+  findings: Finding[];
+  directives: SuppressionDirective[];
+  rulesRun: string[];
+  classes?: ClassInfo[];
+}
+
+export function rulesForFile(relPath: string, rules: readonly ResolvedRule[]): ResolvedRule[] {
+  return rules.filter((r) => matchesAnyGlob(relPath, r.scope) && !matchesAnyGlob(relPath, r.exclude));
+}
+
+export function lintText(
+  relPath: string,
+  text: string,
+  rules: readonly ResolvedRule[],
+  tables: LintTables,
+  pyOptions: PyFileOptions = {},
+): FileLintResult {
+  const applicable = rulesForFile(relPath, rules);
+  const result: FileLintResult = {
+    relPath,
+    parsed: false,
+    syntaxErrors: false,
+    findings: [],
+    directives: [],
+    rulesRun: [],
+  };
+  if (applicable.length === 0) return result;
+  const modules = applicable
+    .map((r) => ({ cfg: r, rule: RULES_BY_ID.get(r.id) }))
+    .filter((x): x is { cfg: ResolvedRule; rule: LintRule } => !!x.rule);
+  // A trigger in the path counts too: `from . import client` inside nova/virt/xenapi names no 'xenapi'.
+  const triggered = modules.filter((m) =>
+    m.rule.meta.triggers.some((t) => text.includes(t) || relPath.includes(t)),
+  );
+  // Every applicable rule ran: the ones whose triggers are absent ran on a file that cannot match.
+  result.rulesRun = modules.map((m) => m.cfg.id);
+  if (triggered.length === 0) {
+    result.directives = parseSuppressions(text);
+    return result;
+  }
+  const file = PyFile.parse(relPath, text, pyOptions);
+  try {
+    result.parsed = true;
+    result.syntaxErrors = file.hasSyntaxErrors;
+    for (const { cfg, rule } of triggered) {
+      if (rule.meta.id === CONTRACT_RULE) {
+        result.classes = collectClasses(
+          file,
+          relPath,
+          tables.virtDriver,
+          findRawCalls(file, tables.conductor),
+        );
+        continue;
+      }
+      const report = (r: RuleReport) => {
+        const start = r.node ? r.node.startIndex : (r.start ?? 0);
+        const end = r.node ? r.node.endIndex : (r.end ?? start);
+        const s = file.position(start);
+        const e = file.position(end);
+        const severity = r.severity && rankBelow(r.severity, cfg.severity) ? r.severity : cfg.severity;
+        result.findings.push({
+          rule: cfg.id,
+          severity,
+          file: relPath,
+          line: s.line,
+          column: s.column,
+          endLine: e.line,
+          endColumn: e.column,
+          message: r.message,
+          ...(r.fix ? { fix: r.fix } : {}),
+          ...(r.suggestion ? { suggestion: r.suggestion } : {}),
+          ...(r.data ? { data: r.data } : {}),
+        });
+      };
+      rule.check({ file, relPath, tables, report });
+    }
+    result.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+    assignFingerprints(result.findings, (l) => file.lineText(l));
+    const root = file.root;
+    result.directives = parseSuppressions(text, (i) => isCommentAt(root, i));
+    return result;
+  } finally {
+    file.dispose();
+  }
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** A rule may lower a finding's severity below its configured one (never raise it). */
+function rankBelow(a: Severity, b: Severity): boolean {
+  return RANK[a] < RANK[b];
+}
+
+function isCommentAt(root: PyNode, index: number): boolean {
+  const n = root.descendantForIndex(index, index + 1);
+  return n?.type === 'comment';
+}

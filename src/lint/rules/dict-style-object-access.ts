@@ -1,0 +1,53 @@
+/**
+ * dict-style-object-access: `instance['field']` / `instance.get('field')` (and item writes) on the
+ * instance parameter of a virt driver method that the compute manager passes as an Instance object
+ * (`rules/virt-driver-methods.yaml`). Suggests attribute access. A parameter the method rebinds or
+ * checks with `isinstance(x, dict)` may be a real dict and is left alone.
+ */
+import { driverMethodUses } from '../driver-methods.js';
+import type { LintRule } from '../types.js';
+
+export const dictStyleObjectAccess: LintRule = {
+  meta: {
+    id: 'dict-style-object-access',
+    title: 'Dict-style access on an Instance object argument',
+    description:
+      'A virt driver method reads or writes its Instance object argument as a dict. Objects support it only ' +
+      'through a compatibility shim; attribute access is checked against the object fields and lazy-loads.',
+    severity: 'warning',
+    docs: 'README.md#dict-style-object-access',
+    fixableBy: 'conductor-to-objects',
+    scope: ['nova/virt/**'],
+    triggers: ['instance'],
+  },
+  check(ctx) {
+    for (const use of driverMethodUses(ctx.file, ctx.tables.virtDriver)) {
+      for (const a of use.accesses) {
+        const attr = `${a.param}.${a.key}`;
+        const suggestion =
+          a.kind === 'write'
+            ? `${attr} = ...`
+            : a.kind === 'delete'
+              ? `del ${attr} (or reset the field)`
+              : attr;
+        const era = use.entry.objectSince
+          ? ` (an object since Nova ${use.entry.objectSince}${use.entry.rpc ? `, compute RPC ${use.entry.rpc}` : ''})`
+          : '';
+        const form = a.kind === 'get' ? `${a.param}.get('${a.key}')` : `${a.param}['${a.key}']`;
+        ctx.report({
+          node: a.node,
+          message: `${form} on the Instance object that ${use.def.name}() receives${era}: use ${suggestion}`,
+          suggestion,
+          fix: { codemod: 'conductor-to-objects', description: `use ${attr}` },
+          data: {
+            method: use.def.name,
+            param: a.param,
+            field: a.key,
+            access: a.kind,
+            ...(use.entry.objectSince ? { objectSince: use.entry.objectSince } : {}),
+          },
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * dom0-plugin-call: `S.call_plugin(...)`, `S.call_plugin_serialized(...)` and
+ * `S.call_plugin_serialized_with_retry(...)` with a literal plugin and function (and, for
+ * xenhost.py network_config, a literal subcommand) that os-xenapi wraps in a python function. The
+ * finding names the function and the first os-xenapi release that provides it.
+ */
+import { callArguments, literalDict, literalString } from '../../python/syntax-helpers.js';
+import { normalizePluginName } from '../../xenapi/rule-tables.js';
+import { queryMatches } from '../query.js';
+import type { LintRule } from '../types.js';
+
+const PLUGIN_CALL_QUERY = `
+(call
+  function: (attribute object: (_) @session attribute: (identifier) @method
+    (#match? @method "^call_plugin(_serialized(_with_retry)?)?$"))
+  arguments: (argument_list)) @call
+`;
+
+export const dom0PluginCall: LintRule = {
+  meta: {
+    id: 'dom0-plugin-call',
+    title: 'dom0 plugin call that os-xenapi wraps in a python function',
+    description:
+      'A raw XenAPI plugin call (call_plugin / call_plugin_serialized[_with_retry]) with a literal plugin and ' +
+      'function that os-xenapi exposes as a python function; the function hides the argument encoding and the ' +
+      'plugin version contract.',
+    severity: 'warning',
+    docs: 'README.md#dom0-plugin-call',
+    fixableBy: 'xenapi-plugin-calls',
+    scope: ['**/*.py'],
+    triggers: ['call_plugin'],
+  },
+  check(ctx) {
+    const table = ctx.tables.pluginCalls;
+    for (const m of queryMatches(PLUGIN_CALL_QUERY, ctx.file.root)) {
+      const { session, method, call } = m.nodes;
+      if (!session || !method || !call) continue;
+      const args = callArguments(call);
+      if (!args) continue;
+      const plugin = literalString(args.positional[0] ?? args.keywords.get('plugin'));
+      const fn = literalString(args.positional[1] ?? args.keywords.get('fn'));
+      if (plugin === undefined || fn === undefined) continue;
+      let subcommand: string | undefined;
+      if (table.hasSubcommands(plugin, fn)) {
+        const envelope = literalDict(args.positional[2] ?? args.keywords.get('args'));
+        subcommand = literalString(envelope?.find((e) => e.key === 'cmd')?.value);
+        if (subcommand === undefined) continue;
+      }
+      const entry = table.lookup(plugin, fn, subcommand);
+      if (!entry?.python) continue;
+      const py = entry.python;
+      const modShort = py.module.split('.').pop()!;
+      const sessionText = ctx.file.slice(session);
+      const params = [sessionText, ...py.params.filter((p) => !p.optional).map((p) => p.name)];
+      const replacement = `${modShort}.${py.function}(${params.join(', ')})`;
+      const what = `${normalizePluginName(plugin)}/${fn}${subcommand ? ` ${subcommand}` : ''}`;
+      ctx.report({
+        node: call,
+        message:
+          `dom0 plugin call ${what} via ${method.text}(): os-xenapi ${py.since}+ provides ` +
+          `${py.module}.${py.function}(); use ${replacement}`,
+        suggestion: replacement,
+        fix: { codemod: 'xenapi-plugin-calls', description: `call ${py.module}.${py.function}` },
+        data: {
+          plugin: normalizePluginName(plugin),
+          function: fn,
+          ...(subcommand ? { subcommand } : {}),
+          module: py.module,
+          pythonFunction: py.function,
+          osXenapiVersion: py.since,
+        },
+      });
+    }
+  },
+};

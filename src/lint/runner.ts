@@ -1,0 +1,154 @@
+/**
+ * A whole lint run over a tree: discover files, run the lint task over them in workers, join the
+ * per-file results (cross-file contract status and findings, suppressions), then the optional
+ * baseline and changed-lines filters. Returns findings plus the run summary that every reporter
+ * renders.
+ */
+import { createProgress } from '../engine/progress.js';
+import { discoverProjectFiles, type Project } from '../engine/project.js';
+import { emptySummary, type RunSummary } from '../engine/run-summary.js';
+import { runFileTask } from '../engine/worker-pool.js';
+import { compareFindings, type Finding } from '../report/finding.js';
+import { applyBaseline, type Baseline } from './baseline.js';
+import { type ChangedLines, touchesChangedLines } from './changed-lines.js';
+import { type LintConfig, resolveRules, resolveTableFiles } from './config.js';
+import { buildContractStatus, type ClassInfo, type ContractStatus } from './contract.js';
+import { assignFingerprints } from './fingerprint.js';
+import { CONTRACT_RULE, type ResolvedRule } from './lint-file.js';
+import type { LintTaskOptions, LintTaskResult } from './lint-task.js';
+import { RULES } from './rules/index.js';
+import { contractFindings } from './rules/virt-driver-method-contract.js';
+import { applySuppressions } from './suppressions.js';
+import { loadVirtDriverMethods } from './virt-driver-methods.js';
+
+export interface LintRunOptions {
+  project: Project;
+  paths?: string[];
+  /** Only these rule ids. */
+  only?: string[];
+  jobs?: number;
+  quiet?: boolean;
+  baseline?: Baseline;
+  changed?: ChangedLines;
+  reportUnusedSuppressions?: boolean;
+}
+
+export interface LintRunResult {
+  findings: Finding[];
+  rules: ResolvedRule[];
+  summary: RunSummary & {
+    filesParsed: number;
+    findings: number;
+    suppressed: number;
+    baselined?: number;
+    baselineGone?: number;
+    outsideChangedLines?: number;
+  };
+  status?: ContractStatus;
+}
+
+/** The task module next to this one: compiled `.js` under dist (workers), `.ts` from source (in-process). */
+export const LINT_TASK_URL = (): string =>
+  new URL(`./lint-task.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+
+export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> {
+  const started = performance.now();
+  const { project } = opts;
+  const config = (project.config.lint ?? {}) as LintConfig;
+  const rules = resolveRules(config, opts.only);
+  const discovery = await discoverProjectFiles(project, opts.paths ?? []);
+  const summary: LintRunResult['summary'] = { ...emptySummary(), filesParsed: 0, findings: 0, suppressed: 0 };
+  for (const m of discovery.missing)
+    summary.skipped.push({ path: m, reason: 'missing', message: `${m}: no such file or directory` });
+  const taskOptions: LintTaskOptions = {
+    rules,
+    tables: resolveTableFiles(project.root, config.tables),
+    ...(project.config.maxFileSize ? { maxFileBytes: project.config.maxFileSize } : {}),
+  };
+  const progress = createProgress(discovery.inputs.length, { quiet: opts.quiet ?? false, title: 'lint' });
+  let results: LintTaskResult[];
+  try {
+    results = await runFileTask<LintTaskOptions, LintTaskResult>(
+      LINT_TASK_URL(),
+      discovery.inputs,
+      taskOptions,
+      {
+        ...((opts.jobs ?? project.config.jobs) ? { jobs: opts.jobs ?? project.config.jobs } : {}),
+        onProgress: (done, total, f) => progress.tick(done, total, f.relPath),
+      },
+    );
+  } finally {
+    progress.stop();
+  }
+
+  const known = new Set([...RULES.map((r) => r.meta.id)]);
+  const classes: ClassInfo[] = [];
+  const perFile = new Map<string, LintTaskResult>();
+  for (const r of results) {
+    perFile.set(r.relPath, r);
+    if (r.skipped) {
+      summary.skipped.push({ path: r.relPath, reason: r.skipped.reason, message: r.skipped.message });
+      continue;
+    }
+    if (r.bytes) {
+      summary.filesRead++;
+      summary.bytesRead += r.bytes;
+    }
+    if (r.parsed) summary.filesParsed++;
+    if (r.syntaxErrors) summary.filesWithSyntaxErrors.push(r.relPath);
+    if (r.classes) classes.push(...r.classes);
+  }
+
+  // Cross-file: the driver method contract.
+  let status: ContractStatus | undefined;
+  const contract = rules.find((r) => r.id === CONTRACT_RULE);
+  if (contract) {
+    status = buildContractStatus(
+      classes,
+      loadVirtDriverMethods(taskOptions.tables?.virtDriverMethods)
+        .specMethods()
+        .map((m) => m.method),
+    );
+    const byFile = new Map<string, Finding[]>();
+    for (const f of contractFindings(status, classes, contract.severity)) {
+      const list = byFile.get(f.file) ?? [];
+      list.push(f);
+      byFile.set(f.file, list);
+    }
+    for (const [file, list] of byFile) {
+      const lineTexts = new Map(
+        list.map((f) => [f.line, String((f.data as { lineText?: string }).lineText ?? '')]),
+      );
+      assignFingerprints(list, (l) => lineTexts.get(l) ?? '');
+      for (const f of list) delete (f.data as { lineText?: string }).lineText;
+      perFile.get(file)?.findings.push(...list);
+    }
+  }
+
+  let findings: Finding[] = [];
+  for (const r of results) {
+    if (r.findings.length === 0 && r.directives.length === 0) continue;
+    const s = applySuppressions(r.relPath, r.findings, r.directives, new Set(r.rulesRun), known);
+    summary.suppressed += s.suppressed.length;
+    findings.push(...s.kept);
+    if (opts.reportUnusedSuppressions ?? config.reportUnusedSuppressions) {
+      assignFingerprints(s.unused, () => '');
+      findings.push(...s.unused);
+    }
+  }
+  if (opts.changed) {
+    const before = findings.length;
+    findings = findings.filter((f) => touchesChangedLines(f, opts.changed!));
+    summary.outsideChangedLines = before - findings.length;
+  }
+  if (opts.baseline) {
+    const b = applyBaseline(findings, opts.baseline);
+    findings = b.fresh;
+    summary.baselined = b.known;
+    summary.baselineGone = b.gone;
+  }
+  findings.sort(compareFindings);
+  summary.findings = findings.length;
+  summary.elapsedMs = performance.now() - started;
+  return { findings, rules, summary, ...(status ? { status } : {}) };
+}
