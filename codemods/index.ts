@@ -7,4 +7,9 @@ import type { CodemodModule } from '../src/codemod/types.js';
 
 export type CodemodLoader = () => Promise<CodemodModule>;
 
-export const BUILTIN_CODEMODS: Record<string, CodemodLoader> = {};
+export const BUILTIN_CODEMODS: Record<string, CodemodLoader> = {
+  'conductor-to-objects': () => import('./conductor-to-objects.js'),
+  'xenapi-imports': () => import('./xenapi-imports.js'),
+  'xenapi-plugin-calls': () => import('./xenapi-plugin-calls.js'),
+  'xenapi-imports-reverse': () => import('./xenapi-imports-reverse.js'),
+};

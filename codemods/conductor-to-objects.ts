@@ -1,0 +1,1169 @@
+/**
+ * conductor-to-objects: raw conductor / VirtAPI / nova.db calls in virt drivers become
+ * versioned-object calls, in the forms Nova used in the virt-objects work (migrations.md A.2-A.3):
+ *
+ *   P1  X.instance_update(CTX, OBJ['uuid'], {'k': v})  ->  OBJ.k = v; OBJ.save()
+ *   P2  the uuid argument is a local assigned from OBJ['uuid'] / OBJ.uuid earlier in the function
+ *   P3  the updates argument is a local dict built earlier in the function (inlined, then deleted)
+ *   P4  system_metadata / metadata merged through utils.instance_sys_meta(OBJ) + .update(E)
+ *       -> OBJ.system_metadata.update(E); aggregate_metadata_add/_delete -> AGG.update_metadata()
+ *   P5/P6  getters -> PFX.Cls.method(CTX, ...), with `result['f']` reads -> `result.f`
+ *   P6  service_update(CTX, SVC, values) and other updates on an object the function got -> sets + save()
+ *   P8  OBJ['field'] reads on a converted receiver -> OBJ.field (fields of that class only)
+ *   P9  the object import in the file's (or tree's) style; `from nova import conductor` and
+ *       `self._conductor_api = conductor.API()` removed when nothing uses them any more.
+ *
+ * The mapping comes from rules/conductor-methods.yaml (shared with the raw-conductor-call lint
+ * rule). Which classes, methods and fields exist comes from the target tree's nova/objects/ (or
+ * the table's `since` and --nova-release). A site that cannot be converted safely is reported
+ * manual with the reason and a suggested replacement; nothing is guessed.
+ */
+
+import {
+  compareNovaReleases,
+  type NovaObjectsInfo,
+  releaseHasObjectsNamespace,
+  scanNovaObjects,
+} from '../src/codemod/nova-objects.js';
+import { detectFileStyle, type ObjectsImportStyle, ObjectsImports } from '../src/codemod/objects-imports.js';
+import {
+  collapseText,
+  columnOf,
+  insideAny,
+  isStoreTarget,
+  isWrite,
+  MAX_LINE,
+  referencesIn,
+  renderAssignment,
+  rewrapCall,
+  simpleAssignments,
+} from '../src/codemod/python-rewrite.js';
+import type {
+  CodemodApi,
+  CodemodFile,
+  CodemodOptions,
+  ConvertedSite,
+  ManualSite,
+  PrepareContext,
+} from '../src/codemod/types.js';
+import {
+  bindArguments,
+  type ConductorMethod,
+  type ConductorMethodTable,
+  loadConductorMethods,
+  renderReplacement,
+  type Surface,
+} from '../src/lint/conductor-methods.js';
+import { isReference } from '../src/python/bindings.js';
+import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
+import { captures, type PyNode } from '../src/python/parser.js';
+import type { PyFile } from '../src/python/source-file.js';
+import {
+  callArguments,
+  dottedName,
+  enclosingFunction,
+  enclosingStatement,
+  indentationOf,
+  literalDict,
+  literalSubscript,
+  parameterNames,
+  standsAlone,
+  statementLineRange,
+} from '../src/python/syntax-helpers.js';
+import { applyEdits, EditConflictError, EditSet, type TextEdit } from '../src/python/text-edits.js';
+
+export const meta = {
+  name: 'conductor-to-objects',
+  description:
+    'Raw conductor / VirtAPI / nova.db calls -> versioned-object calls (attribute sets + save(), classmethod getters, update_metadata)',
+  fixes: ['raw-conductor-call', 'dict-style-object-access'],
+};
+
+export interface ConductorToObjectsPrepared {
+  objects: NovaObjectsInfo;
+  release?: string;
+}
+
+/** Classes and methods from the rule table, filtered by `since` <= release (all when no release). */
+export function objectsFromTable(table: ConductorMethodTable, release: string | undefined): NovaObjectsInfo {
+  const classes: NovaObjectsInfo['classes'] = {};
+  for (const m of table.methods) {
+    if (!m.object || !m.objectMethod) continue;
+    if (release && m.since && compareNovaReleases(m.since, release) > 0) continue;
+    if (release && !m.since) continue;
+    classes[m.object] ??= { module: '', bases: [], methods: [], fields: [] };
+    const c = classes[m.object]!;
+    if (!c.methods.includes(m.objectMethod)) c.methods.push(m.objectMethod);
+  }
+  return {
+    source: release ? 'release' : 'none',
+    ...(release ? { origin: release } : {}),
+    objectsNamespace: release ? releaseHasObjectsNamespace(release) : true,
+    classes,
+  };
+}
+
+export async function prepare(ctx: PrepareContext): Promise<ConductorToObjectsPrepared> {
+  const release = typeof ctx.options.novaRelease === 'string' ? ctx.options.novaRelease : undefined;
+  const pkg = ctx.project.projectPackages.includes('nova')
+    ? 'nova'
+    : (ctx.project.projectPackages[0] ?? 'nova');
+  const scanned = await scanNovaObjects(ctx.project.root, pkg);
+  if (scanned && Object.keys(scanned.classes).length)
+    return { objects: scanned, ...(release ? { release } : {}) };
+  return { objects: objectsFromTable(loadConductorMethods(), release), ...(release ? { release } : {}) };
+}
+
+const CALL_QUERY = '(call function: (attribute object: (_) @recv attribute: (identifier) @meth)) @call';
+const QUICK = /virtapi|conductor|\bdb\b/;
+
+interface Ctx {
+  file: CodemodFile;
+  py: PyFile;
+  api: CodemodApi;
+  table: ConductorMethodTable;
+  objects: NovaObjectsInfo;
+  release: string | undefined;
+  edits: EditSet;
+  imports: ObjectsImports;
+  /** Ranges whose text the codemod replaced or deleted (their old contents no longer count). */
+  replaced: { start: number; end: number }[];
+  /** `fnId:name` -> class, for locals that now hold an object (getter results). */
+  established: Map<string, string>;
+  /** Receivers converted per function: `fnId` -> [{text, cls}], for P8. */
+  receivers: Map<number, { text: string; cls: string }[]>;
+  converted: number;
+  convertedSites: ConvertedSite[];
+  manualSites: ManualSite[];
+  /** Identifier node id -> call id of the raw update / object-method call it is the receiver of. */
+  receiverArgs: Map<number, number>;
+  /** Getter call id -> raw calls (ids) its result is handed to as their receiver. */
+  dependents: Map<number, number[]>;
+  /** Getter calls left manual because a call their result feeds stays raw. */
+  blocked: ReadonlySet<number>;
+  /** Raw call ids that ended manual. */
+  manualCalls: Set<number>;
+}
+
+class Manual extends Error {
+  constructor(
+    readonly reason: string,
+    readonly suggestion?: string,
+  ) {
+    super(reason);
+  }
+}
+
+function surfaceOf(recv: PyNode, py: PyFile): Surface | undefined {
+  const dn = dottedName(recv);
+  if (dn) {
+    const last = dn.split('.').pop()!;
+    if (/^_?virtapi$/.test(last)) return 'virtapi';
+    if (/^_?conductor(_api)?$/.test(last)) return 'conductor';
+    const qn = py.bindings.qualifiedName(recv);
+    if (qn === 'nova.db' || qn === 'nova.db.api') return 'db';
+    return undefined;
+  }
+  if (recv.type === 'call') {
+    const qn = py.bindings.qualifiedName(recv.childForFieldName('function')!);
+    if (
+      qn === 'nova.conductor.API' ||
+      qn === 'nova.conductor.api.API' ||
+      qn === 'nova.conductor.api.LocalAPI'
+    ) {
+      return 'conductor';
+    }
+  }
+  return undefined;
+}
+
+function fnKey(fn: PyNode | undefined, name: string): string {
+  return `${fn?.id ?? 0}:${name}`;
+}
+
+function classInfo(ctx: Ctx, cls: string) {
+  return ctx.objects.classes[cls];
+}
+
+/** Throws Manual when `Cls.method` is not in the target tree / release. */
+function requireObjectMethod(ctx: Ctx, m: ConductorMethod): void {
+  const cls = m.object!;
+  const method = m.objectMethod!;
+  const info = classInfo(ctx, cls);
+  const where =
+    ctx.objects.source === 'tree'
+      ? 'the target tree (nova/objects)'
+      : ctx.objects.source === 'release'
+        ? `Nova ${ctx.release}`
+        : 'the rule table';
+  if (!info) throw new Manual(`${cls} does not exist in ${where}${m.since ? ` (added in ${m.since})` : ''}`);
+  if (!info.methods.includes(method)) {
+    throw new Manual(`${cls}.${method} does not exist in ${where}${m.since ? ` (added in ${m.since})` : ''}`);
+  }
+}
+
+/** Fields of a class when known (tree scan), else undefined (field checks are skipped). */
+function fieldsOf(ctx: Ctx, cls: string): Set<string> | undefined {
+  const f = classInfo(ctx, cls)?.fields;
+  return f && f.length ? new Set(f) : undefined;
+}
+
+/** Is `expr` an object we may call methods on / set attributes of? */
+function checkObjectReceiver(ctx: Ctx, expr: PyNode, at: PyNode, cls: string): void {
+  const fn = enclosingFunction(at);
+  if (expr.type === 'identifier') {
+    const name = expr.text;
+    if (fn && ctx.established.get(fnKey(fn, name)) === cls) return;
+    if (fn && parameterNames(fn).includes(name)) {
+      const sites = ctx.py.bindings.sitesIn(fn, name);
+      if (sites.every((s) => s.kind === 'param')) return;
+      throw new Manual(
+        `receiver '${name}' is reassigned in the function; not known to be ${article(cls)} object`,
+      );
+    }
+    throw new Manual(
+      `receiver '${name}' is not known to be ${article(cls)} object (not a parameter or an object getter result)`,
+    );
+  }
+  const dn = dottedName(expr);
+  if (dn?.startsWith('self.')) return;
+  throw new Manual(`receiver '${ctx.py.slice(expr)}' is not a name or a self attribute`);
+}
+
+function article(cls: string): string {
+  return /^[AEIOU]/.test(cls) ? `an ${cls}` : `a ${cls}`;
+}
+
+/** The object an `OBJ['uuid']` / `OBJ.uuid` / local-alias argument designates. */
+function receiverFromUuid(
+  ctx: Ctx,
+  arg: PyNode,
+  call: PyNode,
+): { obj: PyNode; alias?: { name: string; stmt: PyNode; value: PyNode } } {
+  const direct = uuidOf(arg);
+  if (direct) return { obj: direct };
+  if (arg.type === 'identifier') {
+    const fn = enclosingFunction(call);
+    if (!fn) throw new Manual('uuid argument is not traceable to an object');
+    const sites = ctx.py.bindings.sitesIn(fn, arg.text);
+    const assigns = simpleAssignments(fn, arg.text);
+    if (sites.length === 1 && assigns.length === 1 && assigns[0]!.stmt.endIndex <= call.startIndex) {
+      const obj = uuidOf(assigns[0]!.value);
+      if (obj) return { obj, alias: { name: arg.text, stmt: assigns[0]!.stmt, value: assigns[0]!.value } };
+    }
+  }
+  throw new Manual('uuid argument is not traceable to an object');
+}
+
+function uuidOf(node: PyNode): PyNode | undefined {
+  const sub = literalSubscript(node);
+  if (sub && sub.key === 'uuid') return sub.object;
+  if (node.type === 'attribute' && node.childForFieldName('attribute')?.text === 'uuid') {
+    return node.childForFieldName('object') ?? undefined;
+  }
+  return undefined;
+}
+
+interface FieldUpdate {
+  key: string;
+  value: PyNode;
+}
+
+interface UpdatesPlan {
+  entries: FieldUpdate[];
+  /** The statement that built the dict (P3), deleted after inlining. */
+  dictStmt?: PyNode;
+}
+
+/** The field updates of a `field-values` argument (literal dict, local dict, or **kwargs). */
+function updatesOf(
+  ctx: Ctx,
+  arg: PyNode | undefined,
+  kwargs: Map<string, PyNode>,
+  call: PyNode,
+): UpdatesPlan {
+  if (!arg) {
+    if (kwargs.size) return { entries: [...kwargs].map(([key, value]) => ({ key, value })) };
+    throw new Manual('no updates argument');
+  }
+  const lit = literalDict(arg);
+  if (lit) return { entries: lit.map((e) => ({ key: e.key, value: e.value })) };
+  if (
+    arg.type === 'dictionary' ||
+    (arg.type === 'call' && arg.childForFieldName('function')?.text === 'dict')
+  ) {
+    throw new Manual('updates dict has computed keys or a ** splat');
+  }
+  if (arg.type !== 'identifier') throw new Manual('updates argument is not a dict literal or a local dict');
+  const fn = enclosingFunction(call);
+  const name = arg.text;
+  const sites = fn ? ctx.py.bindings.sitesIn(fn, name) : [];
+  if (!fn || sites.length === 0) throw new Manual('dict built in another function');
+  const assigns = simpleAssignments(fn, name);
+  if (assigns.length === 0) throw new Manual('dict built in another function');
+  if (sites.length !== 1 || assigns.length !== 1)
+    throw new Manual(`updates dict '${name}' is assigned more than once`);
+  const { stmt, value } = assigns[0]!;
+  const entries = literalDict(value);
+  if (!entries) throw new Manual(`updates dict '${name}' is not built from a literal dict`);
+  if (stmt.endIndex > call.startIndex || enclosingStatement(stmt.parent ?? stmt)?.type === 'for_statement') {
+    throw new Manual(`updates dict '${name}' is built after the call or in a loop`);
+  }
+  const others = referencesIn(fn, name).filter(
+    (id) => id.id !== arg.id && !(id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex),
+  );
+  if (others.length)
+    throw new Manual(
+      `updates dict '${name}' escapes or is mutated elsewhere in the function (line ${ctx.py.position(others[0]!.startIndex).line})`,
+    );
+  // Values are evaluated later once inlined: their names must not be rebound in between.
+  for (const e of entries) {
+    for (const id of e.value.descendantsOfType('identifier')) {
+      if (!id || !isReference(id)) continue;
+      for (const s of ctx.py.bindings.sitesIn(fn, id.text)) {
+        if (s.node.startIndex > stmt.endIndex && s.node.startIndex < call.startIndex) {
+          throw new Manual(`'${id.text}' changes between the updates dict '${name}' and the call`);
+        }
+      }
+    }
+  }
+  if (!standsAlone(ctx.py, stmt)) throw new Manual(`updates dict '${name}' shares its line with other code`);
+  return { entries: entries.map((e) => ({ key: e.key, value: e.value })), dictStmt: stmt };
+}
+
+const META_HELPERS: Record<string, string> = {
+  system_metadata: 'instance_sys_meta',
+  metadata: 'instance_meta',
+};
+
+interface MetaPlan {
+  key: string;
+  assignStmt: PyNode;
+  updateReceivers: PyNode[];
+}
+
+/** P4: `SM = utils.instance_sys_meta(OBJ); SM.update(E)` feeding `{'system_metadata': SM}`. */
+function metadataMerge(ctx: Ctx, key: string, value: PyNode, objText: string, call: PyNode): MetaPlan {
+  const helper = META_HELPERS[key]!;
+  const bad = `${key} update is not built through utils.${helper}(${objText}) + .update()`;
+  if (value.type !== 'identifier') throw new Manual(bad, `${objText}.${key}.update(...); ${objText}.save()`);
+  const fn = enclosingFunction(call);
+  if (!fn) throw new Manual(bad);
+  const assigns = simpleAssignments(fn, value.text);
+  if (assigns.length !== 1 || ctx.py.bindings.sitesIn(fn, value.text).length !== 1) throw new Manual(bad);
+  const { stmt, value: init } = assigns[0]!;
+  const callee = init.type === 'call' ? init.childForFieldName('function') : null;
+  const calleeName =
+    callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  const initArgs = init.type === 'call' ? callArguments(init) : undefined;
+  if (
+    calleeName !== helper ||
+    initArgs?.positional.length !== 1 ||
+    initArgs.positional[0]!.text !== objText
+  ) {
+    throw new Manual(bad, `${objText}.${key}.update(...); ${objText}.save()`);
+  }
+  if (!standsAlone(ctx.py, stmt) || stmt.endIndex > call.startIndex) throw new Manual(bad);
+  const updateReceivers: PyNode[] = [];
+  for (const id of referencesIn(fn, value.text)) {
+    if (id.id === value.id || (id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex)) continue;
+    const attr = id.parent;
+    const c = attr?.parent;
+    if (
+      attr?.type === 'attribute' &&
+      attr.childForFieldName('attribute')?.text === 'update' &&
+      c?.type === 'call' &&
+      c.parent?.type === 'expression_statement' &&
+      id.startIndex > stmt.endIndex &&
+      id.endIndex < call.startIndex
+    ) {
+      updateReceivers.push(id);
+      continue;
+    }
+    throw new Manual(
+      `${key} dict '${value.text}' is used other than by .update() (line ${ctx.py.position(id.startIndex).line})`,
+    );
+  }
+  return { key, assignStmt: stmt, updateReceivers };
+}
+
+function deleteStatement(ctx: Ctx, stmt: PyNode): void {
+  const r = statementLineRange(ctx.py, stmt);
+  ctx.edits.delete(r.start, r.end, 'delete statement');
+  ctx.replaced.push(r);
+}
+
+function replaceRange(ctx: Ctx, start: number, end: number, text: string, label: string): void {
+  ctx.edits.replace(start, end, text, label);
+  ctx.replaced.push({ start, end });
+}
+
+/** The call's statement when it is `CALL` alone on its lines (the result is not used). */
+function bareCallStatement(ctx: Ctx, call: PyNode): PyNode {
+  const stmt = call.parent;
+  if (stmt?.type !== 'expression_statement' || stmt.namedChildCount !== 1) {
+    throw new Manual(
+      'the call result is used (the raw call returned the updated row; the object has the values)',
+    );
+  }
+  if (!standsAlone(ctx.py, stmt)) throw new Manual('the call shares its line with other code');
+  return stmt;
+}
+
+function commentsIn(node: PyNode): PyNode[] {
+  return node.descendantsOfType('comment').filter((c): c is PyNode => !!c);
+}
+
+/** Replace `stmt` by lines (each without indentation); comments inside the statement are kept above. */
+function replaceStatement(ctx: Ctx, stmt: PyNode, lines: string[], label: string): void {
+  const indent = indentationOf(ctx.py, stmt);
+  const nl = ctx.py.newline;
+  const kept = commentsIn(stmt).map((c) => c.text);
+  const all = [...kept, ...lines];
+  const text = all.map((l, i) => (i === 0 ? l.slice(indent.length) : l)).join(nl);
+  replaceRange(ctx, stmt.startIndex, stmt.endIndex, text, label);
+}
+
+// --- updates (P1-P4, P6) ---------------------------------------------------------------------------
+
+function convertUpdate(ctx: Ctx, call: PyNode, m: ConductorMethod, surface: Surface): void {
+  const args = callArguments(call);
+  if (!args) throw new Manual('call arguments could not be read');
+  const bound = bindArguments(m, surface, args);
+  if (bound.dynamic) throw new Manual('*args / **kwargs in the call: arguments cannot be mapped');
+  if (bound.unmatched.length) throw new Manual('arguments that match no parameter of the raw method');
+  const cls = m.object!;
+  const stmt = bareCallStatement(ctx, call);
+  requireObjectMethod(ctx, m);
+  let obj: PyNode | undefined;
+  let alias: { name: string; stmt: PyNode; value: PyNode } | undefined;
+  let updatesArg: PyNode | undefined;
+  for (const a of m.args) {
+    const node = bound.params.get(a.param);
+    if (!node) continue;
+    switch (a.role) {
+      case 'context':
+        break;
+      case 'receiver':
+        obj = node;
+        break;
+      case 'receiver-uuid': {
+        const r = receiverFromUuid(ctx, node, call);
+        obj = r.obj;
+        alias = r.alias;
+        break;
+      }
+      case 'receiver-id':
+        throw new Manual(
+          `the ${cls} is identified by id ('${node.text}'); the object is not in reach`,
+          `${cls}.get_by_id(...) then set fields and save()`,
+        );
+      case 'field-values':
+        updatesArg = node;
+        break;
+      case 'dropped':
+        throw new Manual(`argument '${a.param}' has no object equivalent: ${a.reason ?? 'dropped'}`);
+      default:
+        throw new Manual(`argument '${a.param}' (${a.role}) has no place in the object form`);
+    }
+  }
+  if (!obj) throw new Manual('the object to update is not an argument of the call');
+  checkObjectReceiver(ctx, obj, call, cls);
+  const objText = ctx.py.slice(obj);
+  const plan = updatesOf(ctx, updatesArg, bound.varKeyword, call);
+  if (plan.entries.length === 0) throw new Manual('empty updates: nothing to set');
+  const fields = fieldsOf(ctx, cls);
+  const seen = new Set<string>();
+  for (const e of plan.entries) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key))
+      throw new Manual(`update key '${e.key}' is not an identifier`);
+    if (seen.has(e.key)) throw new Manual(`update key '${e.key}' appears twice`);
+    seen.add(e.key);
+    if (fields && !fields.has(e.key)) throw new Manual(`'${e.key}' is not a field of ${cls}`);
+  }
+  const indent = indentationOf(ctx.py, stmt);
+  const lines: string[] = [];
+  const metaPlans: MetaPlan[] = [];
+  for (const e of plan.entries) {
+    if (META_HELPERS[e.key] && cls === 'Instance') {
+      metaPlans.push(metadataMerge(ctx, e.key, e.value, objText, call));
+      continue;
+    }
+    lines.push(renderAssignment(ctx.py, `${objText}.${e.key}`, e.value, indent));
+  }
+  lines.push(`${indent}${objText}.${m.objectMethod}()`);
+  // Everything checked: plan the edits.
+  for (const mp of metaPlans) {
+    deleteStatement(ctx, mp.assignStmt);
+    for (const id of mp.updateReceivers) {
+      const upCall = id.parent!.parent!;
+      const upStmt = upCall.parent!;
+      const newCallee = `${objText}.${mp.key}.update`;
+      const text = rewrapCall(
+        ctx.py,
+        upCall,
+        newCallee,
+        undefined,
+        columnOf(ctx.py, upCall.startIndex),
+        indentationOf(ctx.py, upStmt),
+      );
+      replaceRange(ctx, upCall.startIndex, upCall.endIndex, text, 'metadata update');
+    }
+  }
+  if (plan.dictStmt) deleteStatement(ctx, plan.dictStmt);
+  replaceStatement(ctx, stmt, lines, m.method);
+  const fn = enclosingFunction(call);
+  if (alias && fn) {
+    const others = referencesIn(fn, alias.name).filter(
+      (id) =>
+        !(id.startIndex >= call.startIndex && id.endIndex <= call.endIndex) &&
+        !(id.startIndex >= alias!.stmt.startIndex && id.endIndex <= alias!.stmt.endIndex),
+    );
+    if (others.length === 0 && standsAlone(ctx.py, alias.stmt)) deleteStatement(ctx, alias.stmt);
+  }
+  addReceiver(ctx, fn, objText, cls);
+  const pos = ctx.py.position(call.startIndex);
+  ctx.convertedSites.push({
+    line: pos.line,
+    column: pos.column,
+    kind: m.method,
+    detail: `${objText}: ${plan.entries.map((e) => e.key).join(', ')}; ${objText}.save()`,
+  });
+  ctx.converted++;
+}
+
+function addReceiver(ctx: Ctx, fn: PyNode | undefined, text: string, cls: string): void {
+  const key = fn?.id ?? 0;
+  const list = ctx.receivers.get(key) ?? [];
+  if (!list.some((r) => r.text === text)) list.push({ text, cls });
+  ctx.receivers.set(key, list);
+}
+
+// --- metadata add / delete, object methods (P4, P7) ------------------------------------------------
+
+function convertObjectMethod(ctx: Ctx, call: PyNode, m: ConductorMethod, surface: Surface): void {
+  const args = callArguments(call);
+  if (!args) throw new Manual('call arguments could not be read');
+  const bound = bindArguments(m, surface, args);
+  if (bound.dynamic || bound.unmatched.length)
+    throw new Manual('arguments cannot be mapped to the raw method');
+  const cls = m.object!;
+  requireObjectMethod(ctx, m);
+  const stmt = bareCallStatement(ctx, call);
+  let obj: PyNode | undefined;
+  const passed: string[] = [];
+  for (const a of m.args) {
+    const node = bound.params.get(a.param);
+    if (!node) continue;
+    switch (a.role) {
+      case 'context':
+        break;
+      case 'receiver':
+        obj = node;
+        break;
+      case 'receiver-uuid':
+        obj = receiverFromUuid(ctx, node, call).obj;
+        break;
+      case 'receiver-id':
+        throw new Manual(`the ${cls} is identified by id ('${node.text}'); the object is not in reach`);
+      case 'metadata':
+        passed.push(ctx.py.slice(node));
+        break;
+      case 'metadata-key':
+        passed.push(`{${ctx.py.slice(node)}: None}`);
+        break;
+      case 'argument':
+        passed.push(
+          a.to && (args.keywords.get(a.param) || a.keyword)
+            ? `${a.to}=${ctx.py.slice(node)}`
+            : ctx.py.slice(node),
+        );
+        break;
+      default:
+        throw new Manual(`argument '${a.param}' has no object equivalent: ${a.reason ?? a.role}`);
+    }
+  }
+  if (!obj) throw new Manual(`the ${cls} is not an argument of the call`);
+  checkObjectReceiver(ctx, obj, call, cls);
+  const objText = ctx.py.slice(obj);
+  const indent = indentationOf(ctx.py, stmt);
+  const text = rewrapCall(
+    ctx.py,
+    call,
+    `${objText}.${m.objectMethod}`,
+    passed,
+    columnOf(ctx.py, call.startIndex),
+    indent,
+  );
+  replaceRange(ctx, call.startIndex, call.endIndex, text, m.method);
+  addReceiver(ctx, enclosingFunction(call), objText, cls);
+  const pos = ctx.py.position(call.startIndex);
+  ctx.convertedSites.push({
+    line: pos.line,
+    column: pos.column,
+    kind: m.method,
+    detail: `${objText}.${m.objectMethod}(...)`,
+  });
+  ctx.converted++;
+}
+
+// --- getters (P5, P6) ------------------------------------------------------------------------------
+
+interface UsePlan {
+  /** `x['f']` subscripts to rewrite as `x.f`. */
+  subscripts: { node: PyNode; object: string; key: string }[];
+}
+
+/** Uses of a getter result `name` after `from` in `fn`: which are safe, which need a human. */
+function planResultUses(
+  ctx: Ctx,
+  fn: PyNode,
+  name: string,
+  cls: string,
+  from: number,
+  list: boolean,
+  getterCall?: PyNode,
+): UsePlan {
+  const plan: UsePlan = { subscripts: [] };
+  const itemCls = cls.endsWith('List') ? cls.slice(0, -4) : cls;
+  const fields = fieldsOf(ctx, list ? itemCls : cls);
+  const visit = (
+    id: PyNode,
+    asList: boolean,
+    varName: string,
+    fieldSet: Set<string> | undefined,
+    ofCls: string,
+  ): void => {
+    const p = id.parent!;
+    const line = ctx.py.position(id.startIndex).line;
+    if (p.type === 'subscript' && p.childForFieldName('value')?.id === id.id) {
+      if (asList) throw new Manual(`result '${varName}' is indexed (line ${line})`);
+      const sub = literalSubscript(p);
+      if (!sub) throw new Manual(`result '${varName}' is read with a computed key (line ${line})`);
+      if (isStoreTarget(p)) throw new Manual(`result '${varName}' is written as a mapping (line ${line})`);
+      if (!fieldSet)
+        throw new Manual(
+          `fields of ${ofCls} are unknown: cannot rewrite ${varName}['${sub.key}'] (line ${line})`,
+        );
+      if (!fieldSet.has(sub.key)) throw new Manual(`'${sub.key}' is not a field of ${ofCls} (line ${line})`);
+      plan.subscripts.push({ node: p, object: varName, key: sub.key });
+      return;
+    }
+    if (p.type === 'attribute' && p.childForFieldName('object')?.id === id.id) {
+      const attr = p.childForFieldName('attribute')!.text;
+      if (
+        [
+          'get',
+          'items',
+          'keys',
+          'values',
+          'iteritems',
+          'iterkeys',
+          'itervalues',
+          'copy',
+          'update',
+          'setdefault',
+          'pop',
+        ].includes(attr)
+      ) {
+        throw new Manual(`result used as a mapping (${varName}.${attr}, line ${line})`);
+      }
+      return;
+    }
+    if (
+      p.type === 'binary_operator' &&
+      p.childForFieldName('right')?.id === id.id &&
+      p.childForFieldName('operator')?.text === '%'
+    ) {
+      throw new Manual(
+        `result used as a %-format mapping (line ${line})`,
+        `an explicit dict: {'key': ${varName}.key, ...}`,
+      );
+    }
+    if (
+      p.type === 'if_statement' ||
+      p.type === 'while_statement' ||
+      p.type === 'not_operator' ||
+      p.type === 'boolean_operator' ||
+      p.type === 'conditional_expression'
+    )
+      return;
+    if (p.type === 'comparison_operator' && /\bis\b/.test(p.text)) return;
+    if (asList && p.type === 'for_statement' && p.childForFieldName('right')?.id === id.id) {
+      const left = p.childForFieldName('left');
+      if (left?.type !== 'identifier') throw new Manual(`items of '${varName}' are unpacked (line ${line})`);
+      const body = p.childForFieldName('body')!;
+      const itemFields = fieldsOf(ctx, itemCls);
+      for (const use of referencesIn(body, left.text)) {
+        if (isWrite(use))
+          throw new Manual(
+            `loop variable '${left.text}' is rebound (line ${ctx.py.position(use.startIndex).line})`,
+          );
+        visit(use, false, left.text, itemFields, itemCls);
+      }
+      return;
+    }
+    if (asList && p.type === 'argument_list' && p.parent?.childForFieldName('function')?.text === 'len')
+      return;
+    if (p.type === 'argument_list' && ctx.receiverArgs.has(id.id) && getterCall) {
+      // Handed to a raw update that is converted too (it becomes `name.f = v; name.save()`).
+      const list = ctx.dependents.get(getterCall.id) ?? [];
+      list.push(ctx.receiverArgs.get(id.id)!);
+      ctx.dependents.set(getterCall.id, list);
+      return;
+    }
+    if (p.type === 'argument_list') {
+      const callee = p.parent?.childForFieldName('function');
+      throw new Manual(
+        `result passed to ${callee ? ctx.py.slice(callee) : 'a call'}(), which may use it as a mapping (line ${line})`,
+      );
+    }
+    if (p.type === 'return_statement')
+      throw new Manual(`result returned to the caller, which may use it as a mapping (line ${line})`);
+    throw new Manual(`result used as a mapping or in an unknown way (line ${line})`);
+  };
+  for (const id of referencesIn(fn, name)) {
+    if (id.startIndex < from) continue;
+    if (isWrite(id))
+      throw new Manual(`result '${name}' is reassigned (line ${ctx.py.position(id.startIndex).line})`);
+    visit(id, list, name, fields, cls);
+  }
+  return plan;
+}
+
+function convertGetter(ctx: Ctx, call: PyNode, m: ConductorMethod, surface: Surface): void {
+  if (ctx.blocked.has(call.id)) {
+    throw new Manual('result is handed to a raw call that stays raw (see the manual site there)');
+  }
+  if (m.attribute) {
+    throw new Manual(
+      `the replacement is a field read (${m.object}.${m.objectMethod}) of an object that is not in reach`,
+      renderReplacement(m, new Map()),
+    );
+  }
+  const args = callArguments(call);
+  if (!args) throw new Manual('call arguments could not be read');
+  const bound = bindArguments(m, surface, args);
+  if (bound.dynamic) throw new Manual('*args / **kwargs in the call: arguments cannot be mapped');
+  if (bound.unmatched.length) throw new Manual('arguments that match no parameter of the raw method');
+  requireObjectMethod(ctx, m);
+  const cls = m.object!;
+  const list = m.kind === 'list-getter';
+  const out: string[] = [];
+  let keywordsOnly = false;
+  let hasContext = false;
+  const info = m.surfaces[surface]!;
+  for (const p of info.params) {
+    const node = bound.params.get(p.name);
+    if (!node) continue;
+    const a = m.args.find((x) => x.param === p.name);
+    if (!a) throw new Manual(`argument '${p.name}' is not in the rule table's mapping`);
+    const text = ctx.py.slice(node);
+    switch (a.role) {
+      case 'context':
+        out.push(text);
+        hasContext = true;
+        break;
+      case 'argument': {
+        if (a.since && ctx.release && compareNovaReleases(a.since, ctx.release) > 0) {
+          throw new Manual(`argument '${p.name}' needs Nova ${a.since} (target ${ctx.release})`);
+        }
+        const value = a.transform ? a.transform.replace(`{${p.name}}`, text) : text;
+        // Positional when the object method takes it at this position (or, without its signature,
+        // when the raw call passed it positionally: the table lists arguments in the object order).
+        const target = classInfo(ctx, cls)?.params?.[m.objectMethod!];
+        const position = out.length - 1;
+        const positionalOk = target
+          ? target[position] === (a.to ?? p.name)
+          : args.keywords.get(p.name) !== node;
+        const byKeyword = args.keywords.get(p.name) === node || a.keyword === true || !positionalOk;
+        if (byKeyword || keywordsOnly) {
+          keywordsOnly = true;
+          out.push(`${a.to ?? p.name}=${value}`);
+        } else out.push(value);
+        break;
+      }
+      case 'receiver-uuid': {
+        const r = receiverFromUuid(ctx, node, call);
+        out.push(ctx.py.slice(r.obj));
+        break;
+      }
+      case 'dropped':
+        throw new Manual(`argument '${p.name}' has no object equivalent: ${a.reason ?? 'dropped'}`);
+      default:
+        throw new Manual(`argument '${p.name}' (${a.role}) cannot be passed to ${cls}.${m.objectMethod}`);
+    }
+  }
+  if (!hasContext) throw new Manual('no context argument for the object classmethod');
+  // Where does the result go?
+  const parent = call.parent!;
+  const fn = enclosingFunction(call);
+  let uses: UsePlan = { subscripts: [] };
+  let resultVar: string | undefined;
+  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === call.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier' || !fn)
+      throw new Manual('result is assigned to something other than a local name');
+    resultVar = left.text;
+    const sites = ctx.py.bindings.sitesIn(fn, resultVar);
+    if (sites.length !== 1)
+      throw new Manual(`result '${resultVar}' is assigned more than once in the function`);
+    uses = planResultUses(ctx, fn, resultVar, cls, call.endIndex, list, call);
+  } else if (parent.type === 'for_statement' && parent.childForFieldName('right')?.id === call.id && list) {
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier') throw new Manual('items of the result are unpacked');
+    const itemCls = cls.slice(0, -4);
+    const body = parent.childForFieldName('body')!;
+    for (const use of referencesIn(body, left.text)) {
+      if (isWrite(use)) throw new Manual(`loop variable '${left.text}' is rebound`);
+    }
+    // Reuse the single-object analysis on the loop variable.
+    uses = planResultUses(ctx, body, left.text, itemCls, body.startIndex, false);
+  } else if (parent.type === 'expression_statement') {
+    // result discarded
+  } else {
+    throw new Manual(
+      'result is used in an expression (returned or passed on); callers may use it as a mapping',
+    );
+  }
+  const prefix = ctx.imports.prefixFor(cls);
+  const callee = `${prefix}.${cls}.${m.objectMethod}`;
+  const stmt = enclosingStatement(call)!;
+  const text = rewrapCall(
+    ctx.py,
+    call,
+    callee,
+    out,
+    columnOf(ctx.py, call.startIndex),
+    indentationOf(ctx.py, stmt),
+  );
+  replaceRange(ctx, call.startIndex, call.endIndex, text, m.method);
+  for (const s of uses.subscripts)
+    replaceRange(ctx, s.node.startIndex, s.node.endIndex, `${s.object}.${s.key}`, 'field read');
+  if (resultVar && fn) ctx.established.set(fnKey(fn, resultVar), cls);
+  const pos = ctx.py.position(call.startIndex);
+  ctx.convertedSites.push({
+    line: pos.line,
+    column: pos.column,
+    kind: m.method,
+    detail: `${callee}(...)${uses.subscripts.length ? `; ${uses.subscripts.length} field reads` : ''}`,
+  });
+  ctx.converted++;
+}
+
+// --- P8 ------------------------------------------------------------------------------------------
+
+/** `OBJ['field']` reads of converted receivers in the same function -> `OBJ.field`. */
+function convertFieldReads(ctx: Ctx): void {
+  for (const [fnId, receivers] of ctx.receivers) {
+    const fn = findFunction(ctx, fnId);
+    if (!fn) continue;
+    for (const r of receivers) {
+      const fields = fieldsOf(ctx, r.cls);
+      if (!fields) continue;
+      for (const sub of fn.descendantsOfType('subscript')) {
+        if (!sub) continue;
+        const lit = literalSubscript(sub);
+        if (!lit || ctx.py.slice(lit.object) !== r.text || !fields.has(lit.key)) continue;
+        if (isStoreTarget(sub) || insideAny(ctx.replaced, sub.startIndex, sub.endIndex)) continue;
+        if (ctx.py.touchesErrorRegion(sub.startIndex, sub.endIndex)) continue;
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(lit.key)) continue;
+        replaceRange(ctx, sub.startIndex, sub.endIndex, `${r.text}.${lit.key}`, 'field read');
+      }
+    }
+  }
+}
+
+function findFunction(ctx: Ctx, id: number): PyNode | undefined {
+  if (id === 0) return ctx.py.root;
+  for (const f of ctx.py.root.descendantsOfType('function_definition')) if (f?.id === id) return f;
+  return undefined;
+}
+
+// --- clean-up of imports and conductor attributes (P9) ---------------------------------------------
+
+function referenceCounts(py: PyFile): Map<string, number> {
+  const counts = new Map<string, number>();
+  const locals = new Set(py.bindings.imports.filter((b) => b.topLevel).map((b) => b.local));
+  for (const id of py.root.descendantsOfType('identifier')) {
+    if (!id || !locals.has(id.text) || !isReference(id)) continue;
+    counts.set(id.text, (counts.get(id.text) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * After the conversions: drop `self.X = conductor.API()` when nothing reads `self.X` any more, then
+ * every top-level import that was used before the run and is used no more.
+ */
+function cleanup(
+  text: string,
+  before: Map<string, number>,
+  api: CodemodApi,
+  projectPackages: readonly string[],
+): string {
+  let py = api.parseText(text);
+  try {
+    const edits: TextEdit[] = [];
+    for (const a of py.root.descendantsOfType('assignment')) {
+      if (!a) continue;
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type !== 'attribute' || right?.type !== 'call') continue;
+      const qn = py.bindings.qualifiedName(right.childForFieldName('function')!);
+      if (
+        qn !== 'nova.conductor.API' &&
+        qn !== 'nova.conductor.api.API' &&
+        qn !== 'nova.conductor.api.LocalAPI'
+      )
+        continue;
+      const attr = left.childForFieldName('attribute')!.text;
+      const uses = py.root
+        .descendantsOfType('attribute')
+        .filter((n) => n && n.childForFieldName('attribute')?.text === attr && n.id !== left.id);
+      const stmt = a.parent;
+      if (uses.length === 0 && stmt?.type === 'expression_statement' && standsAlone(py, stmt)) {
+        const r = statementLineRange(py, stmt);
+        edits.push({ start: r.start, end: r.end, text: '', label: 'remove conductor attribute' });
+      }
+    }
+    if (edits.length) {
+      text = applyEdits(text, edits);
+      py.dispose();
+      py = api.parseText(text);
+    }
+    const after = referenceCounts(py);
+    const block = readImportBlock(py, { projectPackages });
+    const removals: TextEdit[] = [];
+    for (const b of py.bindings.imports) {
+      if (!b.topLevel || b.inTryImportError) continue;
+      if ((before.get(b.local) ?? 0) === 0 || (after.get(b.local) ?? 0) > 0) continue;
+      const names =
+        b.statement.type === 'import_statement'
+          ? b.statement.childrenForFieldName('name')
+          : b.statement.childrenForFieldName('name');
+      if (names.filter(Boolean).length !== 1) continue;
+      removals.push(planImportRemoval(py, b.statement, { projectPackages, block }));
+    }
+    return removals.length ? applyEdits(text, removals) : text;
+  } finally {
+    py.dispose();
+  }
+}
+
+// --- the transform ---------------------------------------------------------------------------------
+
+function chooseStyle(py: PyFile, options: CodemodOptions, objects: NovaObjectsInfo): ObjectsImportStyle {
+  const opt = options.objectsImportStyle;
+  let style: ObjectsImportStyle =
+    opt === 'objects' || opt === 'module'
+      ? opt
+      : (detectFileStyle(py) ?? (objects.objectsNamespace ? 'objects' : 'module'));
+  if (style === 'objects' && !ObjectsImports.objectsNameUsable(py)) style = 'module';
+  return style;
+}
+
+export default function transform(
+  file: CodemodFile,
+  api: CodemodApi,
+  options: CodemodOptions,
+): string | undefined {
+  if (!QUICK.test(file.source)) return undefined;
+  const py = api.parse();
+  const table = loadConductorMethods();
+  const prepared = api.prepared as ConductorToObjectsPrepared | undefined;
+  const release =
+    prepared?.release ?? (typeof options.novaRelease === 'string' ? options.novaRelease : undefined);
+  const objects = prepared?.objects ?? objectsFromTable(table, release);
+  const sites: { call: PyNode; m: ConductorMethod; surface: Surface }[] = [];
+  for (const cap of captures(CALL_QUERY, py.root)) {
+    if (cap.name !== 'call') continue;
+    const call = cap.node;
+    const fnNode = call.childForFieldName('function')!;
+    const name = fnNode.childForFieldName('attribute')?.text;
+    const m = name ? table.get(name) : undefined;
+    if (!m) continue;
+    const surface = surfaceOf(fnNode.childForFieldName('object')!, py);
+    if (!surface || !m.surfaces[surface]) continue;
+    sites.push({ call, m, surface });
+  }
+  if (sites.length === 0) return undefined;
+  const style = chooseStyle(py, options, objects);
+  const before = referenceCounts(py);
+  let blocked = new Set<number>();
+  let ctx: Ctx;
+  // Plan; when a getter's result feeds a raw call that stays manual, plan again with that getter
+  // left raw too (the raw call still expects a row). Terminates: `blocked` only grows.
+  for (;;) {
+    ctx = plan(file, py, api, table, objects, release, style, sites, blocked);
+    const more = new Set(blocked);
+    for (const [getter, calls] of ctx.dependents) {
+      if (calls.some((c) => ctx.manualCalls.has(c))) more.add(getter);
+    }
+    if (more.size === blocked.size) break;
+    blocked = more;
+  }
+  for (const site of ctx.manualSites) api.manual(site);
+  for (const site of ctx.convertedSites) api.converted(site);
+  if (ctx.converted === 0) return undefined;
+  convertFieldReads(ctx);
+  for (const e of ctx.imports.edits()) ctx.edits.add(e);
+  ctx.edits.checkConflicts();
+  const text = ctx.edits.apply();
+  return cleanup(text, before, api, api.project.projectPackages);
+}
+
+type Site = { call: PyNode; m: ConductorMethod; surface: Surface };
+
+function plan(
+  file: CodemodFile,
+  py: PyFile,
+  api: CodemodApi,
+  table: ConductorMethodTable,
+  objects: NovaObjectsInfo,
+  release: string | undefined,
+  style: ObjectsImportStyle,
+  sites: readonly Site[],
+  blocked: ReadonlySet<number>,
+): Ctx {
+  const ctx: Ctx = {
+    file,
+    py,
+    api,
+    table,
+    objects,
+    release,
+    edits: new EditSet(file.source),
+    imports: new ObjectsImports(py, style, objects, api.project.projectPackages),
+    replaced: [],
+    established: new Map(),
+    receivers: new Map(),
+    converted: 0,
+    convertedSites: [],
+    manualSites: [],
+    receiverArgs: new Map(),
+    dependents: new Map(),
+    blocked,
+    manualCalls: new Set(),
+  };
+  // Existing object getter results count as objects (`svc = objects.Service.get_by_args(...)`).
+  for (const a of py.root.descendantsOfType('assignment')) {
+    const right = a?.childForFieldName('right');
+    const left = a?.childForFieldName('left');
+    if (right?.type !== 'call' || left?.type !== 'identifier') continue;
+    const qn = py.bindings.qualifiedName(right.childForFieldName('function')!);
+    const m = qn ? /^nova\.objects(?:\.[a-z_]+)?\.([A-Z][A-Za-z]+)\.[a-z_]+$/.exec(qn) : null;
+    if (m) ctx.established.set(fnKey(enclosingFunction(a!), left.text), m[1]!);
+  }
+  for (const { call, m, surface } of sites) {
+    const args = callArguments(call);
+    if (!args) continue;
+    const bound = bindArguments(m, surface, args);
+    for (const a of m.args) {
+      const node = bound.params.get(a.param);
+      if (a.role === 'receiver' && node?.type === 'identifier') ctx.receiverArgs.set(node.id, call.id);
+    }
+  }
+  const order = (k: string): number => (k === 'getter' || k === 'list-getter' ? 0 : 1);
+  const ordered = [...sites].sort(
+    (a, b) => order(a.m.kind) - order(b.m.kind) || a.call.startIndex - b.call.startIndex,
+  );
+  for (const { call, m, surface } of ordered) {
+    const pos = py.position(call.startIndex);
+    const end = py.position(call.endIndex);
+    const report = (reason: string, suggestion?: string): void => {
+      ctx.manualCalls.add(call.id);
+      const s = suggestion ?? suggestionFor(ctx, m, call, surface);
+      ctx.manualSites.push({
+        line: pos.line,
+        column: pos.column,
+        endLine: end.line,
+        endColumn: end.column,
+        reason,
+        kind: m.method,
+        ...(s ? { suggestion: s } : {}),
+      });
+    };
+    if (py.touchesErrorRegion(call.startIndex, call.endIndex)) {
+      report('inside a syntax-error region');
+      continue;
+    }
+    if (m.kind === 'none') {
+      if (m.surfaces[surface]?.gone)
+        report(m.reason ?? 'no object equivalent', 'remove the use or move it out of the driver');
+      continue;
+    }
+    const snapshot = ctx.edits.size;
+    const replacedSnapshot = ctx.replaced.length;
+    const convertedSnapshot = ctx.convertedSites.length;
+    try {
+      switch (m.kind) {
+        case 'update':
+          convertUpdate(ctx, call, m, surface);
+          break;
+        case 'getter':
+        case 'list-getter':
+          convertGetter(ctx, call, m, surface);
+          break;
+        case 'metadata-add':
+        case 'metadata-delete':
+        case 'object-method':
+          convertObjectMethod(ctx, call, m, surface);
+          break;
+        default:
+          throw new Manual(
+            `${m.kind} conversions (${m.object}.${m.objectMethod}) need a human: the object must be built and its fields set`,
+          );
+      }
+      ctx.edits.checkConflicts();
+    } catch (err) {
+      if (!(err instanceof Manual) && !(err instanceof EditConflictError)) throw err;
+      // Drop any edit this site planned before it was found manual.
+      rollback(ctx, snapshot, replacedSnapshot);
+      ctx.convertedSites.length = convertedSnapshot;
+      ctx.converted = convertedSnapshot;
+      if (err instanceof Manual) report(err.reason, err.suggestion);
+      else report('overlaps another rewrite in the same statement');
+    }
+  }
+  return ctx;
+}
+
+function rollback(ctx: Ctx, size: number, replaced: number): void {
+  const kept = ctx.edits.list().slice(0, size);
+  const fresh = new EditSet(ctx.file.source);
+  for (const e of kept) fresh.add(e);
+  ctx.edits = fresh;
+  ctx.replaced.length = replaced;
+}
+
+function suggestionFor(ctx: Ctx, m: ConductorMethod, call: PyNode, surface: Surface): string | undefined {
+  const args = callArguments(call);
+  if (!args) return m.replacement;
+  const bound = bindArguments(m, surface, args);
+  const texts = new Map<string, string>();
+  for (const [k, v] of bound.params) texts.set(k, ctx.py.slice(v).replace(/\s*\n\s*/g, ' '));
+  let obj: string | undefined;
+  let fields: string | undefined;
+  for (const a of m.args) {
+    const node = bound.params.get(a.param);
+    if (!node) continue;
+    if (a.role === 'receiver') obj = ctx.py.slice(node);
+    if (a.role === 'receiver-uuid') obj = uuidOf(node) ? ctx.py.slice(uuidOf(node)!) : undefined;
+    if (a.role === 'field-values') {
+      const lit = literalDict(node);
+      if (lit?.length)
+        fields = lit.map((e) => `${obj ?? 'OBJ'}.${e.key} = ${ctx.py.slice(e.value)}`).join('; ');
+    }
+  }
+  if (fields && !obj) fields = undefined;
+  const suggestion = renderReplacement(m, texts, {
+    ...(obj ? { object: obj } : {}),
+    ...(fields ? { fields } : {}),
+  });
+  return suggestion ? collapseIfShort(suggestion) : undefined;
+}
+
+function collapseIfShort(s: string): string {
+  return s.length <= MAX_LINE * 2 ? collapseText(s) : s;
+}

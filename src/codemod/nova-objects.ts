@@ -1,0 +1,129 @@
+/**
+ * Which versioned-object classes, methods and fields a target Nova tree has: a quick scan of the
+ * tree's own `nova/objects/*.py` (top-level classes, their `def`s, decorated or not, and the keys
+ * of their literal `fields = {...}` dict, inherited through base classes of the same scan), and
+ * whether the tree supports the `from nova import objects` + `objects.Cls` style (the registry
+ * that sets each class on `nova.objects`, 2014.2+). Used by the conductor-to-objects codemods'
+ * `prepare()`; the full history extractor lives in src/history.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { captures, initPython } from '../python/parser.js';
+import { PyFile } from '../python/source-file.js';
+import { literalDict, parameterNames } from '../python/syntax-helpers.js';
+
+export interface ObjectClassInfo {
+  /** Module under nova/objects (`instance`, `block_device`). */
+  module: string;
+  bases: string[];
+  methods: string[];
+  fields: string[];
+  /** Parameters of each method after self/cls and context (own methods only). */
+  params?: Record<string, string[]>;
+}
+
+export interface NovaObjectsInfo {
+  source: 'tree' | 'release' | 'none';
+  /** The tree's nova/objects directory, or the release the table was filtered by. */
+  origin?: string;
+  /** `objects.Cls` works (classes are set on nova.objects). */
+  objectsNamespace: boolean;
+  classes: Record<string, ObjectClassInfo>;
+}
+
+const CLASS_QUERY = `(module [(class_definition) @cls (decorated_definition definition: (class_definition) @cls)])`;
+
+/** Scans `<root>/nova/objects/*.py`; undefined when the tree has no such directory. */
+export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaObjectsInfo | undefined> {
+  const dir = join(root, pkg, 'objects');
+  if (!existsSync(dir)) return undefined;
+  await initPython();
+  const classes: Record<string, ObjectClassInfo> = {};
+  let objectsNamespace = false;
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.py')) continue;
+    const module = name.slice(0, -3);
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (module === 'base' && /setattr\(\s*objects\s*,|NovaObjectRegistry/.test(text)) objectsNamespace = true;
+    if (module === '__init__') continue;
+    const file = PyFile.parse(join(dir, name), text, { moduleName: `${pkg}.objects.${module}` });
+    try {
+      for (const { node } of captures(CLASS_QUERY, file.root)) {
+        const cname = node.childForFieldName('name')?.text;
+        if (!cname) continue;
+        const bases = (node.childForFieldName('superclasses')?.namedChildren ?? [])
+          .filter((b) => b && (b.type === 'identifier' || b.type === 'attribute'))
+          .map((b) => b!.text.split('.').pop()!);
+        const methods: string[] = [];
+        const fields: string[] = [];
+        const params: Record<string, string[]> = {};
+        for (const stmt of node.childForFieldName('body')?.namedChildren ?? []) {
+          if (!stmt) continue;
+          const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+          if (def?.type === 'function_definition') {
+            const n = def.childForFieldName('name')?.text;
+            if (n) {
+              methods.push(n);
+              params[n] = parameterNames(def).filter(
+                (p, i) => !(i === 0 && (p === 'self' || p === 'cls')) && p !== 'context',
+              );
+            }
+          } else if (stmt.type === 'expression_statement') {
+            const asg = stmt.namedChild(0);
+            if (asg?.type === 'assignment' && asg.childForFieldName('left')?.text === 'fields') {
+              for (const e of literalDict(asg.childForFieldName('right')) ?? []) fields.push(e.key);
+            }
+          }
+        }
+        classes[cname] = { module, bases, methods, fields, params };
+      }
+    } finally {
+      file.dispose();
+    }
+  }
+  // Inherit methods and fields from bases found in the same scan.
+  const resolved = new Map<string, { methods: Set<string>; fields: Set<string> }>();
+  const resolve = (n: string, seen: Set<string>): { methods: Set<string>; fields: Set<string> } => {
+    const hit = resolved.get(n);
+    if (hit) return hit;
+    const c = classes[n];
+    const out = { methods: new Set(c?.methods ?? []), fields: new Set(c?.fields ?? []) };
+    if (c && !seen.has(n)) {
+      seen.add(n);
+      for (const b of c.bases) {
+        const r = resolve(b, seen);
+        for (const m of r.methods) out.methods.add(m);
+        for (const f of r.fields) out.fields.add(f);
+      }
+    }
+    resolved.set(n, out);
+    return out;
+  };
+  for (const n of Object.keys(classes)) {
+    const r = resolve(n, new Set());
+    classes[n]!.methods = [...r.methods].sort();
+    classes[n]!.fields = [...r.fields].sort();
+  }
+  return { source: 'tree', origin: dir, objectsNamespace, classes };
+}
+
+/** Compares Nova release tags (2013.2 < 2014.1 < 2014.2 < 2015.1.0 < 12.0.0 < 13.0.0). */
+export function compareNovaReleases(a: string, b: string): number {
+  const key = (v: string): number[] => {
+    const parts = v.split('.').map((p) => Number.parseInt(p, 10) || 0);
+    // Date-based tags (2011.x - 2015.x) precede the semantic ones (12.0.0 = Liberty, 2015.2).
+    return parts[0]! >= 2000 ? [0, ...parts] : [1, ...parts];
+  };
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+    const d = (ka[i] ?? 0) - (kb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** `objects.Cls` exists from 2014.2 on (migrations.md A.8). */
+export function releaseHasObjectsNamespace(release: string): boolean {
+  return compareNovaReleases(release, '2014.2') >= 0;
+}
