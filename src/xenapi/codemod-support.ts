@@ -7,7 +7,7 @@
 import { compare as pepCompare } from '@renovatebot/pep440';
 import type { CodemodApi } from '../codemod/types.js';
 import type { ImportBinding } from '../python/bindings.js';
-import { planImportInsertion } from '../python/import-block.js';
+import { planImportInsertion, readImportBlock } from '../python/import-block.js';
 import type { PyNode } from '../python/parser.js';
 import type { PyFile } from '../python/source-file.js';
 import { applyEdits } from '../python/text-edits.js';
@@ -107,13 +107,28 @@ export function applyWithImports(
     const file = api.parseText(out);
     try {
       if (alreadyImported(file, w)) continue;
-      const ins = planImportInsertion(file, line, { projectPackages: api.project.projectPackages });
+      const projectPackages = api.project.projectPackages;
+      const noBlock = readImportBlock(file, { projectPackages }).lines.length === 0;
+      const ins = planImportInsertion(file, line, { projectPackages });
       out = applyEdits(out, [ins.edit]);
+      if (noBlock)
+        out = twoBlankLinesBeforeDefinition(out, ins.edit.start + ins.edit.text.length, file.newline);
     } finally {
       file.dispose();
     }
   }
   return out;
+}
+
+/** pep8 E302: a new import block followed by a top-level def/class gets two blank lines, not one. */
+function twoBlankLinesBeforeDefinition(text: string, at: number, nl: string): string {
+  // The import line ends somewhere before `at`; find the first non-blank line after it.
+  const m = /^((?:[ \t]*\r?\n)*)/.exec(text.slice(at));
+  const after = at + (m?.[1]?.length ?? 0);
+  if (!/^(def |class |async def |@)/.test(text.slice(after))) return text;
+  const between = text.slice(0, after).match(/(\r?\n[ \t]*)*$/)?.[0] ?? '';
+  const blankLines = (between.match(/\n/g) ?? []).length - 1;
+  return blankLines === 1 ? text.slice(0, after) + nl + text.slice(after) : text;
 }
 
 /** The higher of two PEP 440 versions (either may be undefined). */

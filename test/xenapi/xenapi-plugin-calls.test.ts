@@ -1,0 +1,3 @@
+import { defineFixtureTests } from '../../src/codemod/testing.js';
+
+defineFixtureTests({ codemod: 'xenapi-plugin-calls', dir: 'fixtures/codemods/xenapi-plugin-calls' });
