@@ -80,6 +80,8 @@ export class NdjsonCache<T> {
 export class HistoryCache {
   readonly summaries: NdjsonCache<unknown> | undefined;
   readonly trees: NdjsonCache<unknown> | undefined;
+  /** Resolved objects by content hash: trees refer to them, so a commit costs one line, not a tree. */
+  readonly objects: NdjsonCache<unknown> | undefined;
 
   private constructor(
     readonly dir: string | undefined,
@@ -88,6 +90,7 @@ export class HistoryCache {
     if (dir) {
       this.summaries = new NdjsonCache(join(dir, `summaries-v${version}.ndjson`));
       this.trees = new NdjsonCache(join(dir, `trees-v${version}.ndjson`));
+      this.objects = new NdjsonCache(join(dir, `objects-v${version}.ndjson`));
     }
   }
 
@@ -106,6 +109,7 @@ export class HistoryCache {
   flush(): void {
     this.summaries?.flush();
     this.trees?.flush();
+    this.objects?.flush();
   }
 
   /** Deletes the cache directory. */

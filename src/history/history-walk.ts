@@ -112,6 +112,44 @@ export class TreeReader {
     return out;
   }
 
+  /** Objects by content hash: equal objects of different revisions share one instance. */
+  private readonly objectsByHash = new Map<string, ExtractedObject>();
+
+  private intern(tree: ResolvedTree, key: string): ResolvedTree {
+    const hashes: string[] = [];
+    const objects = tree.objects.map((o) => {
+      const json = JSON.stringify(o);
+      const h = createHash('sha1').update(json).digest('hex');
+      hashes.push(h);
+      const known = this.objectsByHash.get(h);
+      if (known) return known;
+      this.objectsByHash.set(h, o);
+      this.cache.objects?.set(h, o);
+      return o;
+    });
+    const { objects: _o, ...rest } = tree;
+    this.cache.trees?.set(key, { ...rest, objects: hashes });
+    return { ...tree, objects };
+  }
+
+  private loadTree(key: string): ResolvedTree | undefined {
+    const rec = this.cache.trees?.get(key) as
+      | (Omit<ResolvedTree, 'objects'> & { objects: string[] })
+      | undefined;
+    if (!rec) return undefined;
+    const objects: ExtractedObject[] = [];
+    for (const h of rec.objects) {
+      let o = this.objectsByHash.get(h);
+      if (!o) {
+        o = this.cache.objects?.get(h) as ExtractedObject | undefined;
+        if (!o) return undefined;
+        this.objectsByHash.set(h, o);
+      }
+      objects.push(o);
+    }
+    return { ...rec, objects };
+  }
+
   /** The resolved objects of one revision. */
   async read(label: string): Promise<RevisionSnapshot> {
     const info = await this.store.readCommit(label);
@@ -122,7 +160,7 @@ export class TreeReader {
       .digest('hex');
     const summaries: ModuleSummary[] = [];
     const syntaxErrors: { path: string; line: number }[] = [];
-    let tree = this.treeMemory.get(key) ?? (this.cache.trees?.get(key) as ResolvedTree | undefined);
+    let tree = this.treeMemory.get(key) ?? this.loadTree(key);
     if (tree) {
       this.stats.treeHits++;
     }
@@ -133,9 +171,8 @@ export class TreeReader {
         summaries.push(s);
         for (const e of s.syntaxErrors) syntaxErrors.push({ path: f.path, line: e.line });
       }
-      tree = resolveObjects(summaries, this.options.era ? { era: this.options.era } : {});
+      tree = this.intern(resolveObjects(summaries, this.options.era ? { era: this.options.era } : {}), key);
       this.stats.treesResolved++;
-      this.cache.trees?.set(key, tree);
     }
     this.treeMemory.set(key, tree);
     if (this.treeMemory.size > 64) this.treeMemory.delete(this.treeMemory.keys().next().value as string);

@@ -106,3 +106,14 @@ export function reconstructFieldSets(
   void removedIn;
   return out;
 }
+
+/**
+ * Per-version field sets of one extracted object from its comments alone (a tree with no git
+ * history). Versions of other majors than the current one are not reconstructed.
+ */
+export function reconstructFromComments(obj: {
+  def: { version: string; fields: Record<string, unknown> };
+  historyComments: readonly VersionComment[];
+}): ReconstructedVersion[] {
+  return reconstructFieldSets(obj.def.version, Object.keys(obj.def.fields), obj.historyComments);
+}
