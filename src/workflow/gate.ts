@@ -1,0 +1,396 @@
+/**
+ * `backlevel gate`: the pre-merge CI gate over one change. Three analyzers, one combined `Finding[]`
+ * and one exit code:
+ *
+ * 1. lint (src/lint `lintProject`) on the files the change touches, findings kept only on changed
+ *    lines, or, with a baseline, every finding the baseline does not know;
+ * 2. object checks on the objects the change touches: the version-bump check between the base and
+ *    the work tree (schema or remotable signature changed without a VERSION bump; a bump with no
+ *    change), plus, from the tree alone, VERSION against the class's own version-history comments;
+ *    the full runtime verifier (`verify objects`) plugs in through `analyzers.ts` when present;
+ * 3. the pin check: the os-xenapi version the code needs against requirements.txt (the full
+ *    `verify pins` verifier plugs in through `analyzers.ts` when present).
+ *
+ * It never fetches: a shallow clone, a tree outside git, or a base missing from history is stated
+ * (what history is missing, what was skipped) and the gate falls back to full-tree lint and
+ * tree-only object checks.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { discoverProjectFiles, openProject, type Project, pyFileOptionsFor } from '../engine/project.js';
+import { readSource } from '../engine/read-source.js';
+import { GitObjectStore } from '../history/git-objects.js';
+import { extractModule } from '../history/object-extractor.js';
+import { type Baseline, readBaseline } from '../lint/baseline.js';
+import type { ChangedLines } from '../lint/changed-lines.js';
+import { lintProject } from '../lint/runner.js';
+import { compareVersions } from '../objects/versions.js';
+import { initPython } from '../python/parser.js';
+import { PyFile } from '../python/source-file.js';
+import { atLeast, compareFindings, type Finding, type Severity } from '../report/finding.js';
+import { loadObjectVerifier, loadPinVerifier } from './analyzers.js';
+import {
+  type BaseChoice,
+  type ChangeSet,
+  changesSince,
+  chooseBase,
+  isDirty,
+  openRepo,
+  type RepoContext,
+} from './git.js';
+import {
+  DEFAULT_OBJECTS_DIR,
+  describeDiff,
+  diffFields,
+  fsTreeReader,
+  gitTreeReader,
+  type ObjectInfo,
+  readObjects,
+} from './object-snapshot.js';
+import { checkRequirement, type LibraryUse, libraryUses, loadApiIndex } from './os-xenapi-requirement.js';
+
+export interface GateOptions {
+  repo: string;
+  base?: string;
+  /** A lint baseline file (from `backlevel lint --write-baseline`). */
+  baseline?: string;
+  configFile?: string;
+  jobs?: number;
+  quiet?: boolean;
+  /** Skip analyzers by name. */
+  skip?: readonly AnalyzerName[];
+}
+
+export type AnalyzerName = 'lint' | 'objects' | 'pins';
+
+export interface AnalyzerRun {
+  name: AnalyzerName;
+  status: 'ran' | 'skipped';
+  /** What it looked at, or why it did not run. */
+  detail: string;
+  findings: number;
+  elapsedMs: number;
+}
+
+export interface GateReport {
+  tree: string;
+  repo: Pick<RepoContext, 'gitRoot' | 'prefix' | 'head' | 'shallow' | 'shallowBoundary'>;
+  base: BaseChoice;
+  dirty: boolean;
+  changes?: { files: number; untracked: number; paths: string[] };
+  analyzers: AnalyzerRun[];
+  findings: Finding[];
+  /** Every sentence about missing history and what was skipped because of it. */
+  skipped: string[];
+  failOn: Severity;
+  exitCode: 0 | 1;
+}
+
+interface GateSettings {
+  failOn?: Severity;
+  objectsDir?: string;
+  requirementsFile?: string;
+  baseline?: string;
+  skip?: AnalyzerName[];
+}
+
+export async function runGate(opts: GateOptions): Promise<GateReport> {
+  await initPython();
+  const project = openProject(opts.repo, opts.configFile);
+  const settings = (project.config.gate ?? {}) as GateSettings;
+  const failOn = settings.failOn ?? 'error';
+  const skip = new Set([...(settings.skip ?? []), ...(opts.skip ?? [])]);
+  const repo = await openRepo(project.root);
+  const skipped: string[] = [];
+  const base = await chooseBase(repo, opts.base);
+  if (base.missing) skipped.push(`history: ${base.missing}`);
+  if (repo.shallow && !base.missing) {
+    skipped.push(
+      `history: shallow clone (history stops at ${repo.shallowBoundary.map((c) => c.slice(0, 12)).join(', ') || '?'}); the base ${base.rev?.slice(0, 12)} is present, so the change is complete; object history older than the boundary is not read`,
+    );
+  }
+  let changes: ChangeSet | undefined;
+  if (base.rev) changes = await changesSince(repo, base.rev);
+  const dirty = await isDirty(repo);
+  const baselinePath = opts.baseline ?? settings.baseline;
+  const baseline = baselinePath ? readBaseline(join(process.cwd(), baselinePath)) : undefined;
+  const analyzers: AnalyzerRun[] = [];
+  const findings: Finding[] = [];
+  const timed = async (name: AnalyzerName, fn: () => Promise<{ findings: Finding[]; detail: string }>) => {
+    if (skip.has(name)) {
+      analyzers.push({
+        name,
+        status: 'skipped',
+        detail: 'skipped by configuration or --skip',
+        findings: 0,
+        elapsedMs: 0,
+      });
+      return;
+    }
+    const t = performance.now();
+    const r = await fn();
+    findings.push(...r.findings);
+    analyzers.push({
+      name,
+      status: 'ran',
+      detail: r.detail,
+      findings: r.findings.length,
+      elapsedMs: performance.now() - t,
+    });
+  };
+  await timed('lint', () => gateLint(project, changes, baseline, opts, skipped));
+  await timed('objects', () =>
+    gateObjects(project, repo, base, changes, settings.objectsDir ?? DEFAULT_OBJECTS_DIR, skipped),
+  );
+  await timed('pins', () => gatePins(project, settings.requirementsFile ?? 'requirements.txt'));
+  findings.sort(compareFindings);
+  const exitCode = findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
+  return {
+    tree: project.root,
+    repo: {
+      ...(repo.gitRoot ? { gitRoot: repo.gitRoot } : {}),
+      prefix: repo.prefix,
+      ...(repo.head ? { head: repo.head } : {}),
+      shallow: repo.shallow,
+      shallowBoundary: repo.shallowBoundary,
+    },
+    base,
+    dirty,
+    ...(changes
+      ? {
+          changes: {
+            files: changes.files.length,
+            untracked: changes.files.filter((f) => f.status === 'untracked').length,
+            paths: changes.files.map((f) => f.path),
+          },
+        }
+      : {}),
+    analyzers,
+    findings,
+    skipped,
+    failOn,
+    exitCode,
+  };
+}
+
+function changedLinesOf(changes: ChangeSet): ChangedLines {
+  const out: ChangedLines = new Map();
+  for (const f of changes.files) {
+    if (f.status === 'deleted') continue;
+    if (f.lines === 'all') out.set(f.path, 'all');
+    else {
+      const set = new Set<number>();
+      for (const [a, b] of f.lines) for (let l = a; l <= b; l++) set.add(l);
+      out.set(f.path, set);
+    }
+  }
+  return out;
+}
+
+async function gateLint(
+  project: Project,
+  changes: ChangeSet | undefined,
+  baseline: Baseline | undefined,
+  opts: GateOptions,
+  skipped: string[],
+): Promise<{ findings: Finding[]; detail: string }> {
+  const common = { project, quiet: opts.quiet ?? true, ...(opts.jobs ? { jobs: opts.jobs } : {}) };
+  if (baseline) {
+    const r = await lintProject({ ...common, baseline });
+    return {
+      findings: r.findings,
+      detail: `whole tree against the baseline (${r.summary.baselined ?? 0} known, ${r.summary.baselineGone ?? 0} gone)`,
+    };
+  }
+  if (!changes) {
+    skipped.push('lint: no usable base, so every line counts as changed (full-tree lint)');
+    const r = await lintProject(common);
+    return { findings: r.findings, detail: `whole tree: ${r.summary.filesRead} files` };
+  }
+  const paths = changes.files
+    .filter((f) => f.status !== 'deleted' && f.path.endsWith('.py'))
+    .map((f) => join(project.root, f.path));
+  if (!paths.length) return { findings: [], detail: 'no Python file changed' };
+  const r = await lintProject({ ...common, paths, changed: changedLinesOf(changes) });
+  return {
+    findings: r.findings,
+    detail: `${paths.length} changed Python file(s); ${r.summary.outsideChangedLines ?? 0} finding(s) outside the changed lines not reported`,
+  };
+}
+
+async function gateObjects(
+  project: Project,
+  repo: RepoContext,
+  base: BaseChoice,
+  changes: ChangeSet | undefined,
+  objectsDir: string,
+  skipped: string[],
+): Promise<{ findings: Finding[]; detail: string }> {
+  if (!existsSync(join(project.root, objectsDir)))
+    return { findings: [], detail: `no ${objectsDir}/ in the tree` };
+  const current = await readObjects(fsTreeReader(project.root), objectsDir);
+  const findings: Finding[] = [];
+  const touchedFiles = changes
+    ? new Set(
+        changes.files
+          .filter((f) => f.path.startsWith(`${objectsDir}/`) && f.path.endsWith('.py'))
+          .map((f) => f.path),
+      )
+    : new Set(current.files);
+  const touched = [...current.objects.values()].filter((o) => touchedFiles.has(o.file));
+  findings.push(...(await versionCommentChecks(project, touched)));
+  const verifier = await loadObjectVerifier();
+  if (!changes || !base.rev || !repo.gitRoot) {
+    skipped.push(
+      `objects: no usable base, so the version-bump check (base vs work tree) did not run; checked all ${touched.length} objects from the tree alone`,
+    );
+    return {
+      findings,
+      detail: `${touched.length} object(s), tree only${verifier ? '' : '; runtime verifier not available'}`,
+    };
+  }
+  if (!touched.length) return { findings, detail: 'no object module changed' };
+  const store = GitObjectStore.open(repo.gitRoot);
+  try {
+    const before = await readObjects(
+      gitTreeReader(store, base.rev, repo.prefix, base.rev.slice(0, 12)),
+      objectsDir,
+    );
+    for (const o of touched) {
+      const b = before.objects.get(o.name);
+      if (b) findings.push(...versionBump(b, o));
+    }
+  } catch (err) {
+    skipped.push(`objects: could not read ${objectsDir} at the base: ${(err as Error).message}`);
+  } finally {
+    store.close();
+  }
+  return { findings, detail: `${touched.length} touched object(s) in ${touchedFiles.size} module(s)` };
+}
+
+const at = (o: ObjectInfo) => ({
+  file: o.file,
+  line: o.versionLine ?? o.line,
+  column: 1,
+  endLine: o.versionLine ?? o.line,
+  endColumn: 1,
+});
+
+/** Base vs work tree for one object. */
+export function versionBump(before: ObjectInfo, after: ObjectInfo): Finding[] {
+  const d = diffFields(before, after);
+  const fieldChange = d.added.length + d.removed.length + d.changed.length > 0;
+  const remotableChanged = Object.keys({ ...before.remotable, ...after.remotable }).filter(
+    (k) => before.remotable[k] !== after.remotable[k],
+  );
+  const data = { object: after.name, version: before.version, targetVersion: after.version };
+  if (before.version === after.version && (fieldChange || remotableChanged.length)) {
+    const what = [
+      fieldChange ? describeDiff(d) : '',
+      remotableChanged.length ? `changes remotable ${remotableChanged.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return [
+      {
+        rule: 'version-bump',
+        severity: 'error',
+        ...at(after),
+        message: `${after.name} ${what} but VERSION stays ${after.version}: bump it (and handle the change in obj_make_compatible for older targets)`,
+        data,
+      },
+    ];
+  }
+  if (before.version !== after.version && compareVersions(after.version, before.version) < 0) {
+    return [
+      {
+        rule: 'version-bump',
+        severity: 'error',
+        ...at(after),
+        message: `${after.name} VERSION goes backwards: ${before.version} -> ${after.version}`,
+        data,
+      },
+    ];
+  }
+  if (before.version !== after.version && !fieldChange && !remotableChanged.length) {
+    return [
+      {
+        rule: 'version-bump',
+        severity: 'warning',
+        ...at(after),
+        message: `${after.name} is bumped ${before.version} -> ${after.version} with no field or remotable change`,
+        data,
+      },
+    ];
+  }
+  return [];
+}
+
+/** From the tree alone: VERSION against the newest entry of the class's version-history comments. */
+async function versionCommentChecks(project: Project, objects: ObjectInfo[]): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const byFile = new Map<string, ObjectInfo[]>();
+  for (const o of objects) byFile.set(o.file, [...(byFile.get(o.file) ?? []), o]);
+  for (const [file, list] of byFile) {
+    const text = readFileSync(join(project.root, file), 'utf8');
+    const opts = pyFileOptionsFor(file);
+    const summary = extractModule(file, text, opts.moduleName ?? file, opts.isPackage ?? false);
+    for (const o of list) {
+      const cls = summary.classes.find((c) => c.name === o.name);
+      if (!cls?.historyComments.length || o.versionLine === undefined) continue;
+      const newest = cls.historyComments.reduce((a, b) =>
+        compareVersions(a.version, b.version) >= 0 ? a : b,
+      );
+      if (newest.version === o.version) continue;
+      const ahead = compareVersions(newest.version, o.version) > 0;
+      out.push({
+        rule: 'version-bump',
+        severity: 'error',
+        ...at(o),
+        message: ahead
+          ? `${o.name}'s version history says ${newest.version} ("${newest.text.trim()}", line ${newest.line}) but VERSION is ${o.version}: the bump is missing`
+          : `${o.name} VERSION is ${o.version} but its version history stops at ${newest.version}: document what ${o.version} changed`,
+        data: { object: o.name, version: o.version, commentVersion: newest.version },
+      });
+    }
+  }
+  return out;
+}
+
+async function gatePins(
+  project: Project,
+  requirementsFile: string,
+): Promise<{ findings: Finding[]; detail: string }> {
+  const verifier = await loadPinVerifier();
+  if (verifier) {
+    const findings = await verifier(project);
+    return { findings, detail: 'verify pins' };
+  }
+  const index = loadApiIndex();
+  const discovery = await discoverProjectFiles(project, []);
+  const uses: LibraryUse[] = [];
+  for (const input of discovery.inputs) {
+    if (!input.relPath.endsWith('.py')) continue;
+    const read = await readSource(input.path, project.config.maxFileSize);
+    if (!read.ok || !read.text.includes(index.importName)) continue;
+    const file = PyFile.parse(input.path, read.text, pyFileOptionsFor(input.relPath));
+    try {
+      uses.push(...libraryUses(file, input.relPath, index));
+    } finally {
+      file.dispose();
+    }
+  }
+  const reqPath = join(project.root, requirementsFile);
+  const findings = checkRequirement({
+    requirementsText: existsSync(reqPath) ? readFileSync(reqPath, 'utf8') : undefined,
+    requirementsFile,
+    uses,
+    index,
+    where: 'this tree',
+    rules: { missing: 'pin-missing', tooLow: 'pin-too-low' },
+  });
+  return {
+    findings,
+    detail: `${index.package}: ${uses.length} use(s) in ${new Set(uses.map((u) => u.file)).size} file(s) against ${requirementsFile}`,
+  };
+}
