@@ -1,0 +1,263 @@
+/**
+ * `verifyPins`: is the version of a library that the code needs actually required? Collects every
+ * use of the library in a tree (worker pool, one file task per file), evaluates each use against
+ * every version of the library's API index, reads the requirement and constraint lines, and returns
+ * the findings with a summary (the versions that work, the minimum and the uses that decide it).
+ */
+import path from 'node:path';
+import { isMatch } from '../../engine/glob-match.js';
+import type { Project } from '../../engine/project.js';
+import { discoverProjectFiles } from '../../engine/project.js';
+import { runFileTask } from '../../engine/worker-pool.js';
+import { compareFindings, type Finding } from '../../report/finding.js';
+import { pythonEnvironment } from '../../requirements/index.js';
+import { type ApiIndex, loadApiIndex } from '../../xenapi/api-index.js';
+import { checkPins } from './check.js';
+import { evaluateUses, type UseGroup, workingVersions } from './compatibility.js';
+import {
+  OS_XENAPI_DEFAULTS,
+  type PinsConfigSection,
+  type PinsSettings,
+  validatePinsSection,
+} from './config.js';
+import { type PinSources, readPinSources } from './pin-sources.js';
+import type { LegacyUse, Site, SymbolUse } from './usage.js';
+import type { UsageTaskOptions, UsageTaskResult } from './usage-task.js';
+
+export interface PinsOverrides {
+  package?: string;
+  importName?: string;
+  index?: string;
+  requirementFiles?: string[];
+  constraints?: string[];
+  pythonVersion?: string;
+}
+
+/** Settings from the defaults, the config file's `pins` section and command-line overrides. */
+export function resolvePinsSettings(
+  root: string,
+  section: unknown,
+  overrides: PinsOverrides = {},
+): { settings: PinsSettings; index: ApiIndex } {
+  const cfg: PinsConfigSection = section === undefined ? {} : validatePinsSection(section);
+  const indexFile = overrides.index ?? (cfg.index ? path.resolve(root, cfg.index) : undefined);
+  const index = indexFile ? loadApiIndex(path.resolve(indexFile)) : loadApiIndex();
+  const explicit = (overrides.constraints ?? []).map((f) => path.resolve(f));
+  const settings: PinsSettings = {
+    ...OS_XENAPI_DEFAULTS,
+    ...cfg,
+    package: overrides.package ?? cfg.package ?? index.data.package,
+    importName: overrides.importName ?? cfg.importName ?? index.data.importName,
+    ...(indexFile ? { index: path.resolve(indexFile) } : {}),
+    requirementFiles:
+      overrides.requirementFiles ?? cfg.requirementFiles ?? OS_XENAPI_DEFAULTS.requirementFiles,
+    constraintFiles: cfg.constraintFiles ?? OS_XENAPI_DEFAULTS.constraintFiles,
+    explicitConstraintFiles: explicit,
+    pythonVersion: overrides.pythonVersion ?? cfg.pythonVersion ?? OS_XENAPI_DEFAULTS.pythonVersion,
+    exclude: cfg.exclude ?? [],
+  };
+  // A different library with the os-xenapi defaults would look for os-xenapi's legacy modules and
+  // session class: keep those only when they belong to the configured import package.
+  if (!cfg.instances)
+    settings.instances = settings.instances.filter((i) => i.class.startsWith(`${settings.importName}.`));
+  if (!cfg.legacyModules && settings.importName !== 'os_xenapi') settings.legacyModules = [];
+  return { settings, index };
+}
+
+export interface UseSummary {
+  symbol: string;
+  kind?: string;
+  firstVersion: string | null;
+  lastVersion: string | null;
+  /** Versions where it works (contiguous ranges written `a–b`). */
+  works: string[];
+  uses: number;
+  example: string;
+  call?: string;
+  unknown?: boolean;
+}
+
+export interface PinsReport {
+  package: string;
+  importName: string;
+  indexVersions: string[];
+  /** Versions where every use works. */
+  working: string[];
+  /** The minimum: `working[0]`, or null. */
+  neededVersion: string | null;
+  /** The uses that set the minimum (they fail on every version below it). */
+  decidedBy: UseSummary[];
+  uses: UseSummary[];
+  requirements: { file: string; line: number; raw: string; specifier: string; constraint: boolean }[];
+  findings: Finding[];
+  files: { discovered: number; parsed: number; importing: number; skipped: string[] };
+}
+
+export interface VerifyPinsOptions {
+  project: Project;
+  settings: PinsSettings;
+  index: ApiIndex;
+  jobs?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+function methodsOf(index: ApiIndex, cls: string): string[] {
+  const hit = index.lookup(cls);
+  if (!hit || hit.entry?.kind !== 'class') return [];
+  const prefix = `${hit.symbol}.`;
+  return Object.entries(hit.moduleEntry.symbols)
+    .filter(
+      ([name, s]) =>
+        name.startsWith(prefix) && s.kind === 'method' && !name.slice(prefix.length).includes('.'),
+    )
+    .map(([name]) => name.slice(prefix.length));
+}
+
+export function usageOptionsFor(settings: PinsSettings, index: ApiIndex): UsageTaskOptions {
+  const instanceMethods: Record<string, string[]> = {};
+  const receivers: Record<string, string[]> = {};
+  const add = (map: Record<string, string[]>, key: string, value: string) => {
+    const list = map[key] ?? [];
+    list.push(value);
+    map[key] = list;
+  };
+  for (const rule of settings.instances) {
+    for (const m of methodsOf(index, rule.class)) add(instanceMethods, m, rule.class);
+    for (const r of rule.receivers) add(receivers, r, rule.class);
+  }
+  return {
+    importName: settings.importName,
+    legacyModules: settings.legacyModules,
+    instanceMethods,
+    receivers,
+    trackedClasses: settings.instances.map((i) => i.class),
+    pluginCallMethods: settings.pluginCallMethods,
+  };
+}
+
+/** Keeps receiver-name matches only where instances of the library's classes plausibly flow. */
+export function scopeInstanceUses(
+  results: readonly UsageTaskResult[],
+  scope: PinsSettings['instanceScope'],
+): SymbolUse[] {
+  const importingDirs = results
+    .filter((r) => r.importsLibrary)
+    .map((r) => path.posix.dirname(r.relPath))
+    .filter((d) => d !== '.');
+  const inScope = (file: string) =>
+    scope === 'import-dirs'
+      ? importingDirs.some((d) => file.startsWith(`${d}/`))
+      : scope.some((g) => isMatch(file, g));
+  const out: SymbolUse[] = [];
+  for (const r of results) {
+    for (const u of r.uses) if (!u.byReceiverName || inScope(u.file)) out.push(u);
+  }
+  return out;
+}
+
+function ranges(versions: readonly string[], all: readonly string[]): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= all.length; i++) {
+    const inSet = i < all.length && versions.includes(all[i]!);
+    if (inSet && start < 0) start = i;
+    if (!inSet && start >= 0) {
+      out.push(start === i - 1 ? all[start]! : `${all[start]}–${all[i - 1]}`);
+      start = -1;
+    }
+  }
+  return out;
+}
+
+function summarize(g: UseGroup, all: readonly string[]): UseSummary {
+  const s = g.sites[0]!;
+  return {
+    symbol: g.plugin
+      ? `${g.resolved ?? g.name} -> ${g.plugin.plugin} ${g.plugin.function}${g.plugin.subcommand ? ` ${g.plugin.subcommand}` : ''}`
+      : (g.resolved ?? g.name),
+    ...(g.kind ? { kind: g.kind } : {}),
+    firstVersion: g.works[0] ?? null,
+    lastVersion: g.works.at(-1) ?? null,
+    works: ranges(g.works, all),
+    uses: g.sites.length,
+    example: `${s.file}:${s.line}`,
+    ...(g.call
+      ? {
+          call: `${g.call.positional} positional${g.call.keywords.length ? `, ${g.call.keywords.join(', ')}=` : ''}${g.call.starArgs ? ', *args' : ''}${g.call.starKwargs ? ', **kwargs' : ''}`,
+        }
+      : {}),
+    ...(g.unknown ? { unknown: true } : {}),
+  };
+}
+
+export async function verifyPins(options: VerifyPinsOptions): Promise<PinsReport> {
+  const { project, settings, index } = options;
+  const discovery = await discoverProjectFiles(project, [], {
+    ...(settings.include ? { include: settings.include } : {}),
+    exclude: settings.exclude,
+  });
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const taskUrl = new URL(`./usage-task${ext}`, import.meta.url).href;
+  const taskOptions = usageOptionsFor(settings, index);
+  const results = await runFileTask<UsageTaskOptions, UsageTaskResult>(
+    taskUrl,
+    discovery.inputs,
+    taskOptions,
+    {
+      ...(options.jobs ? { jobs: options.jobs } : {}),
+      ...(options.onProgress ? { onProgress: (d: number, t: number) => options.onProgress!(d, t) } : {}),
+    },
+  );
+  const uses = scopeInstanceUses(results, settings.instanceScope);
+  const groups = evaluateUses(index, uses, settings.ignoreSymbols);
+  const working = workingVersions(index, groups);
+  const importSites: Site[] = uses.filter((u) => u.via === 'import');
+  const legacy: LegacyUse[] = results.flatMap((r) => r.legacy);
+  const sources: PinSources = readPinSources({
+    root: project.root,
+    package: settings.package,
+    requirementFiles: settings.requirementFiles,
+    constraintFiles: settings.constraintFiles,
+    explicitConstraintFiles: settings.explicitConstraintFiles,
+    env: pythonEnvironment({ python: settings.pythonVersion }),
+  });
+  const findings = checkPins({
+    package: settings.package,
+    importName: settings.importName,
+    versions: index.versionList,
+    groups,
+    working,
+    importSites,
+    legacy,
+    sources,
+  }).sort(compareFindings);
+  const all = index.versionList;
+  const needed = working[0] ?? null;
+  const below = needed ? all.filter((v) => index.compareVersions(v, needed) < 0) : [];
+  const decidedBy = groups
+    .filter((g) => !g.unknown && below.length > 0 && !g.status[below.at(-1)!]!.ok)
+    .map((g) => summarize(g, all));
+  return {
+    package: settings.package,
+    importName: settings.importName,
+    indexVersions: all,
+    working,
+    neededVersion: needed,
+    decidedBy,
+    uses: groups.map((g) => summarize(g, all)).sort((a, b) => a.symbol.localeCompare(b.symbol)),
+    requirements: [...sources.requirements, ...sources.constraints].map((e) => ({
+      file: e.file,
+      line: e.line,
+      raw: e.raw.trim(),
+      specifier: e.specifier,
+      constraint: e.constraint,
+    })),
+    findings,
+    files: {
+      discovered: discovery.inputs.length,
+      parsed: results.filter((r) => r.parsed).length,
+      importing: results.filter((r) => r.importsLibrary).length,
+      skipped: results.filter((r) => r.skipped).map((r) => r.skipped!),
+    },
+  };
+}
