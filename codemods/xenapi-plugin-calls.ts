@@ -104,7 +104,9 @@ function mapArguments(entry: PluginCallEntry, call: PyNode, file: PyFile): Map<s
     if (positional.length > dom0.length)
       throw new Unmappable(`more positional arguments than ${entry.function}() takes`);
     const bound = new Map<string, PyNode>();
-    positional.forEach((v, i) => bound.set(dom0[i]!, v));
+    positional.forEach((v, i) => {
+      bound.set(dom0[i]!, v);
+    });
     for (const [k, v] of args.keywords) {
       if (entry.style === 'serialized-with-retry' && (RETRY as readonly string[]).includes(k)) continue;
       if (!dom0.includes(k))
