@@ -17,7 +17,7 @@
  */
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
 import { compatibleRegisteredVersions, shippedChildVersion } from './child-version-map.js';
-import type { EraConfig, EraName } from './eras.js';
+import { ERAS, type EraConfig, type EraName } from './eras.js';
 import { PythonError } from './errors.js';
 import { hydrateFieldValue } from './field-types.js';
 import type { ElementDef, FieldDef, FieldTypeDesc, ObjectVersionDef, VersionManifest } from './model.js';
@@ -35,11 +35,18 @@ export interface ObjectSchemaOptions {
   manifest?: VersionManifest;
   /** Namespaces come from the era (default ovo-manifest: nova_object / nova). */
   era?: EraName | EraConfig;
-  /** `changes` may name only fields of the version (default true). */
+  /**
+   * `changes` may name only fields of the version. Default: what the definition's era does (OVO
+   * 1.17.0+ filters changes to the data keys; earlier senders leave dropped fields in, which the
+   * receiver filters silently, so flagging them there would flag every backport).
+   */
   changesMustBeKnownFields?: boolean;
 }
 
 export const ACCEPTS_KEYWORD = 'x-ovo-accepts';
+
+type ResolvedOptions = Required<Pick<ObjectSchemaOptions, 'mode' | 'nestedVersions'>> &
+  Pick<ObjectSchemaOptions, 'manifest' | 'changesMustBeKnownFields'> & { era: EraConfig };
 
 export function objectSchemaId(name: string, version: string): string {
   return `urn:backlevel:object:${encodeURIComponent(name)}:${version}`;
@@ -146,10 +153,7 @@ class SchemaBuilder {
 
   constructor(
     private readonly registry: ObjectRegistry,
-    private readonly opts: Required<
-      Pick<ObjectSchemaOptions, 'mode' | 'nestedVersions' | 'changesMustBeKnownFields'>
-    > &
-      Pick<ObjectSchemaOptions, 'manifest'> & { era: EraConfig },
+    private readonly opts: ResolvedOptions,
   ) {}
 
   referenced(): [string, string][] {
@@ -163,12 +167,11 @@ class SchemaBuilder {
       properties[name] = this.fieldSchema(def, name, field);
     }
     const fieldNames = Object.keys(def.fields);
+    const strictChanges = this.opts.changesMustBeKnownFields ?? ERAS[def.era]?.filterChanges ?? true;
     const changeItems: SchemaObject =
-      this.opts.changesMustBeKnownFields && fieldNames.length > 0
-        ? { type: 'string', enum: fieldNames }
-        : { type: 'string' };
+      strictChanges && fieldNames.length > 0 ? { type: 'string', enum: fieldNames } : { type: 'string' };
     const changes: SchemaObject =
-      this.opts.changesMustBeKnownFields && fieldNames.length === 0
+      strictChanges && fieldNames.length === 0
         ? { type: 'array', maxItems: 0 }
         : { type: 'array', items: changeItems };
     return {
@@ -333,10 +336,7 @@ export class ObjectSchemaValidator {
   private readonly ajv: Ajv;
   private readonly built = new Map<string, SchemaObject>();
   private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly opts: Required<
-    Pick<ObjectSchemaOptions, 'mode' | 'nestedVersions' | 'changesMustBeKnownFields'>
-  > &
-    Pick<ObjectSchemaOptions, 'manifest'> & { era: EraConfig };
+  private readonly opts: ResolvedOptions;
 
   constructor(
     private readonly registry: ObjectRegistry,
@@ -345,7 +345,9 @@ export class ObjectSchemaValidator {
     this.opts = {
       mode: opts.mode ?? 'receiver',
       nestedVersions: opts.nestedVersions ?? 'exact',
-      changesMustBeKnownFields: opts.changesMustBeKnownFields ?? true,
+      ...(opts.changesMustBeKnownFields !== undefined
+        ? { changesMustBeKnownFields: opts.changesMustBeKnownFields }
+        : {}),
       era: resolveEra(opts.era, 'ovo-manifest'),
       ...(opts.manifest ? { manifest: opts.manifest } : {}),
     };

@@ -12,7 +12,12 @@ import {
   childVersionsDict,
   getSubobjectVersion,
 } from '../../src/objects/make-compatible.js';
-import type { MakeCompatibleAction, ObjectVersionDef, VersionPair } from '../../src/objects/model.js';
+import type {
+  FieldTypeDesc,
+  MakeCompatibleAction,
+  ObjectVersionDef,
+  VersionPair,
+} from '../../src/objects/model.js';
 import {
   createObject,
   objToPrimitive,
@@ -377,7 +382,7 @@ describe('era ovo-manifest', () => {
 });
 
 describe('recognised override actions', () => {
-  const bus = { kind: 'Enum', name: 'DiskBus', validValues: ['ide', 'virtio', 'usb'] } as const;
+  const bus: FieldTypeDesc = { kind: 'Enum', name: 'DiskBus', validValues: ['ide', 'virtio', 'usb'] };
   const disk = def(
     'Disk',
     '1.3',

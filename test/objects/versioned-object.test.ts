@@ -277,10 +277,8 @@ describe('obj_from_primitive', () => {
     const back = objFromPrimitive(p, r, { report });
     expect((back.get('w') as VersionedObjectInstance).VERSION).toBe('1.0');
     expect(report.map((x) => x.path)).toEqual(['Parent.w', 'Parent']);
-    const wrong = structuredClone(p) as Record<string, Record<string, Record<string, unknown>>>;
-    (wrong['nova_object.data'] as Record<string, Record<string, unknown>>).w = objToPrimitive(
-      createObject(parent, {}),
-    );
+    const wrong = structuredClone(p);
+    (wrong['nova_object.data'] as Record<string, unknown>).w = objToPrimitive(createObject(parent, {}));
     expect(() => objFromPrimitive(wrong, r)).toThrow(
       'An object of type Widget is required in field w, not a Parent',
     );
