@@ -326,7 +326,7 @@ export class GitObjectStore {
     let entries = await this.readTree(commit.tree);
     for (const part of path.split('/').filter(Boolean)) {
       const next = entries.find((e) => e.name === part);
-      if (!next || next.type !== 'tree') return undefined;
+      if (next?.type !== 'tree') return undefined;
       entries = await this.readTree(next.oid);
     }
     return entries;

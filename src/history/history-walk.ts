@@ -368,11 +368,12 @@ export class ManifestBuilder {
   }
 
   private addObject(o: ExtractedObject, snap: RevisionSnapshot, current: Map<string, string>): void {
-    const byVersion = (this.manifest.objects[o.def.name] ??= {});
+    this.manifest.objects[o.def.name] ??= {};
+    const byVersion = this.manifest.objects[o.def.name]!;
     const key = schemaKeyOf(o.def);
     let h = byVersion[o.def.version];
     if (!h) {
-      h = byVersion[o.def.version] = {
+      h = {
         name: o.def.name,
         version: o.def.version,
         def: o.def,
@@ -386,6 +387,7 @@ export class ManifestBuilder {
         variants: [{ def: o.def, schemaKey: key, firstSeen: snap.label, lastSeen: snap.label, seen: 1 }],
         schemaChanges: [],
       };
+      byVersion[o.def.version] = h;
       this.lastKey.set(h, key);
     } else {
       let variant = h.variants.find((v) => v.schemaKey === key);
@@ -412,7 +414,8 @@ export class ManifestBuilder {
       if (def.type.kind !== 'Object' && def.type.kind !== 'ListOfObjects') continue;
       const childVersion = current.get(def.type.objName);
       if (!childVersion) continue;
-      const seen = (h.childVersionsSeen[field] ??= []);
+      h.childVersionsSeen[field] ??= [];
+      const seen = h.childVersionsSeen[field]!;
       if (!seen.includes(childVersion)) seen.push(childVersion);
     }
   }

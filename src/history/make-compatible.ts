@@ -170,9 +170,13 @@ function condition(node: PyNode | null | undefined, ctx: Ctx): Cond {
     }
     let version: string | undefined;
     let norm: string | undefined;
-    if (isTargetExpr(a, ctx) && (version = versionLiteral(b))) norm = op;
-    else if (isTargetExpr(b, ctx) && (version = versionLiteral(a)))
-      norm = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' }[op];
+    if (isTargetExpr(a, ctx)) {
+      version = versionLiteral(b);
+      norm = op;
+    } else if (isTargetExpr(b, ctx)) {
+      version = versionLiteral(a);
+      norm = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op];
+    }
     if (!version || !norm) return undefined;
     if (norm === '<') return { below: version, guards: [] };
     if (norm === '<=') return { below: bumpMinor(version), guards: [] };
@@ -186,7 +190,7 @@ function condition(node: PyNode | null | undefined, ctx: Ctx): Cond {
 /** `primitive['x']` -> 'x' (or the loop variable's field list). */
 function primitiveKey(node: PyNode | null | undefined, ctx: Ctx, scope: Scope): string[] | undefined {
   const n = unparen(node);
-  if (!n || n.type !== 'subscript') return undefined;
+  if (n?.type !== 'subscript') return undefined;
   const obj = unparen(n.childForFieldName('value'));
   if (obj?.type !== 'identifier' || obj.text !== ctx.primitive) return undefined;
   const subs = n.childrenForFieldName('subscript').filter((s): s is PyNode => !!s);
@@ -305,9 +309,16 @@ function statement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, 
       const e = named(stmt)[0];
       if (!e) return;
       if (e.type === 'string') return; // docstring
-      if (e.type === 'assignment') return assignment(e, stmt, ctx, scope, elementOf);
-      if (e.type === 'call') return call(e, stmt, ctx, scope, elementOf);
-      return unrecognised(ctx, stmt);
+      if (e.type === 'assignment') {
+        assignment(e, stmt, ctx, scope, elementOf);
+        return;
+      }
+      if (e.type === 'call') {
+        call(e, stmt, ctx, scope, elementOf);
+        return;
+      }
+      unrecognised(ctx, stmt);
+      return;
     }
     case 'delete_statement': {
       const targets = named(stmt);
@@ -316,10 +327,16 @@ function statement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, 
       const fields: string[] = [];
       for (const t of list) {
         const keys = primitiveKey(t, ctx, scope);
-        if (!keys) return unrecognised(ctx, stmt);
+        if (!keys) {
+          unrecognised(ctx, stmt);
+          return;
+        }
         fields.push(...keys);
       }
-      if (!scope.below) return unrecognised(ctx, stmt);
+      if (!scope.below) {
+        unrecognised(ctx, stmt);
+        return;
+      }
       for (const f of fields) {
         push(ctx, scope, stmt, {
           kind: 'drop-field',
@@ -330,16 +347,20 @@ function statement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, 
       }
       return;
     }
-    case 'if_statement':
-      return ifStatement(stmt, ctx, scope, elementOf);
+    case 'if_statement': {
+      ifStatement(stmt, ctx, scope, elementOf);
+      return;
+    }
     case 'for_statement': {
       const left = unparen(stmt.childForFieldName('left'));
       const right = unparen(stmt.childForFieldName('right'));
       const body = stmt.childForFieldName('body');
       if (left?.type === 'identifier') {
         const fields = fieldList(right, ctx);
-        if (fields)
-          return statements(body, ctx, { ...scope, loopVar: { name: left.text, fields } }, elementOf);
+        if (fields) {
+          statements(body, ctx, { ...scope, loopVar: { name: left.text, fields } }, elementOf);
+          return;
+        }
       }
       // for i, item in enumerate(self.child): / for item in self.child:
       let iterNode = right;
@@ -353,19 +374,26 @@ function statement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, 
       if (child && elementName) {
         const inner = new Map(elementOf);
         inner.set(elementName, child);
-        return statements(body, ctx, scope, inner);
+        statements(body, ctx, scope, inner);
+        return;
       }
-      return unrecognised(ctx, stmt);
+      unrecognised(ctx, stmt);
+      return;
     }
-    default:
-      return unrecognised(ctx, stmt);
+    default: {
+      unrecognised(ctx, stmt);
+      return;
+    }
   }
 }
 
 function assignment(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, string>): void {
   const left = e.childForFieldName('left');
   const right = e.childForFieldName('right');
-  if (!left || !right) return unrecognised(ctx, stmt);
+  if (!left || !right) {
+    unrecognised(ctx, stmt);
+    return;
+  }
   // target_version = versionutils.convert_version_to_tuple(target_version)
   if (left.type === 'identifier' && isTargetExpr(right, ctx)) {
     ctx.targets.add(left.text);
@@ -399,7 +427,8 @@ function assignment(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: 
       });
       return;
     }
-    return unrecognised(ctx, stmt);
+    unrecognised(ctx, stmt);
+    return;
   }
   const keys = primitiveKey(left, ctx, scope);
   if (keys && keys.length === 1 && scope.below) {
@@ -436,7 +465,8 @@ function assignment(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: 
     return;
   }
   void elementOf;
-  return unrecognised(ctx, stmt);
+  unrecognised(ctx, stmt);
+  return;
 }
 
 function subscriptKeys(node: PyNode, ctx: Ctx): (string | undefined)[] | undefined {
@@ -485,7 +515,8 @@ function call(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<st
       });
       return;
     }
-    return unrecognised(ctx, stmt);
+    unrecognised(ctx, stmt);
+    return;
   }
   // primitive.pop('x'[, None]) / primitive.pop(f, None) in a loop
   if (fnText === `${ctx.primitive}.pop` && scope.below) {
@@ -522,13 +553,17 @@ function call(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<st
       return;
     }
   }
-  return unrecognised(ctx, stmt);
+  unrecognised(ctx, stmt);
+  return;
 }
 
 function ifStatement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, string>): void {
   const cond = condition(stmt.childForFieldName('condition'), ctx);
   const alternatives = stmt.childrenForFieldName('alternative').filter((a): a is PyNode => !!a);
-  if (!cond) return unrecognised(ctx, stmt);
+  if (!cond) {
+    unrecognised(ctx, stmt);
+    return;
+  }
   const inner = (c: NonNullable<Cond>, base: Scope): Scope | undefined => {
     if (c.atLeast && !c.below) return undefined;
     const below = c.below && base.below ? smaller(c.below, base.below) : (c.below ?? base.below);
@@ -549,7 +584,8 @@ function ifStatement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string
       );
       return;
     }
-    return unrecognised(ctx, stmt);
+    unrecognised(ctx, stmt);
+    return;
   }
   statements(stmt.childForFieldName('consequence'), ctx, bodyScope, elementOf);
   let previousBelow = cond.below;

@@ -674,7 +674,7 @@ export class TreeResolver {
 
   private childVersionsOf(info: ClassInfo): VersionPair[] {
     const a = this.attrOf(info, 'child_versions');
-    if (!a || a.expr.k !== 'dict') return [];
+    if (a?.expr.k !== 'dict') return [];
     const out: VersionPair[] = [];
     for (const [k, v] of a.expr.entries) {
       const kk = this.evaluate(k, a.owner, a.owner.module);

@@ -35,7 +35,7 @@ export function parseVersionComments(lines: { line: number; text: string }[]): V
       continue;
     }
     const cont = /^\s*#\s*(.*)$/.exec(text);
-    if (current && adjacent && cont && cont[1]) {
+    if (current && adjacent && cont?.[1]) {
       current.text = `${current.text} ${cont[1].trim()}`.trim();
       continue;
     }
