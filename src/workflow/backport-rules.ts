@@ -333,7 +333,7 @@ export async function ruleObjectVersionsExist(ctx: BackportContext): Promise<Fin
 
 /** Rule: object classes and methods used by added lines exist on the branch. */
 export async function ruleObjectMethodsExist(ctx: BackportContext): Promise<Finding[]> {
-  const [source, before] = await Promise.all([snapshotAt(ctx, 'commit'), snapshotAt(ctx, 'before')]);
+  const [source, before] = await Promise.all([snapshotAt(ctx, 'commit'), snapshotAt(ctx, 'after')]);
   if (!source.objects.size) return [];
   const bySnake = new Map<string, string>();
   for (const name of source.objects.keys()) bySnake.set(snakeName(name), name);

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { GitObjectStore } from '../history/git-objects.js';
+import { initPython } from '../python/parser.js';
 import { compareFindings, type Finding } from '../report/finding.js';
 import { type ApplyResult, cherryPickNoCommit, resetTempTree } from './apply-commit.js';
 import {
@@ -84,6 +85,7 @@ export interface BackportReport {
 }
 
 export async function runBackport(opts: BackportOptions): Promise<BackportReport> {
+  await initPython();
   const repo = await openRepo(opts.repo);
   if (!repo.gitRoot) throw new WorkflowGitError(`${opts.repo} is not inside a git work tree`);
   const gitRoot = repo.gitRoot;
