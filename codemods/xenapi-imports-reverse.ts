@@ -73,7 +73,7 @@ function pluginCallFor(entry: PluginCallEntry, call: PyNode, file: PyFile): stri
     if (!py.params.some((p) => p.name === k)) throw new NoReverse(`${py.function}() has no parameter '${k}'`);
     values.set(k, file.slice(v));
   }
-  const valueOf = (name: string): string | undefined => {
+  const valueFor = (name: string): string | undefined => {
     const p = py.params.find((x) => x.name === name)!;
     const v = values.get(name) ?? (p.sendsDefault ? p.default : undefined);
     if (v === undefined) return undefined;
@@ -91,7 +91,7 @@ function pluginCallFor(entry: PluginCallEntry, call: PyNode, file: PyFile): stri
   const receiver = asReceiver(sessionArg);
   if (entry.style === 'dict' || entry.subcommand) {
     const pairs = py.params.flatMap((p) => {
-      const v = valueOf(p.name);
+      const v = valueFor(p.name);
       return v === undefined ? [] : [`${pyLiteral(p.key!)}: ${v}`];
     });
     const dict = `{${pairs.join(', ')}}`;
@@ -109,7 +109,7 @@ function pluginCallFor(entry: PluginCallEntry, call: PyNode, file: PyFile): stri
   let keyword = entry.style === 'serialized-with-retry';
   for (const d of entry.dom0Params ?? []) {
     const p = py.params.find((x) => x.arg === d);
-    const v = p ? valueOf(p.name) : undefined;
+    const v = p ? valueFor(p.name) : undefined;
     if (v === undefined) {
       keyword = true;
       continue;

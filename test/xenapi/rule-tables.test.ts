@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadOsXenapiIndex } from '../../src/xenapi/api-index.js';
 import {
   loadPluginCallTable,
   loadXenapiImportRules,
@@ -60,6 +61,57 @@ describe('rules/xenapi-plugin-calls.yaml', () => {
         if (e.style === 'dict' || e.subcommand) expect(p.key, `${e.function}.${p.name}`).toBeDefined();
         else if (p.arg) expect(e.dom0Params, `${e.function}`).toContain(p.arg);
         else expect(e.style).toBe('serialized-with-retry');
+      }
+    }
+  });
+});
+
+describe('rules/xenapi-plugin-calls.yaml agrees with the generated os-xenapi index', () => {
+  const table = loadPluginCallTable();
+  const index = loadOsXenapiIndex();
+
+  it('every python entry is a wrapper of that plugin entry point, from that version, with the same routes', () => {
+    for (const e of table.entries) {
+      if (!e.python) continue;
+      const name = `${e.python.module}.${e.python.function}`;
+      const w = index.pluginWrapper(name);
+      expect(w, name).toBeDefined();
+      expect([w!.plugin, w!.pluginFunction, w!.subcommand], name).toEqual([
+        e.plugin,
+        e.function,
+        e.subcommand,
+      ]);
+      expect(index.firstVersionOf(name), name).toBe(e.python.since);
+      expect(w!.returnsResult, `${name} returnsResult`).toBe(e.python.returnsResult);
+      for (const p of e.python.params) {
+        const route = w!.arguments.find((a) => a.param === p.name);
+        expect(route, `${name}(${p.name})`).toBeDefined();
+        if (p.key) expect(route!.key, `${name}(${p.name})`).toBe(p.key);
+        if (p.retry) expect(route!.name, `${name}(${p.name})`).toBe(p.retry);
+        if (p.arg && route!.via === 'kwarg') expect(route!.name).toBe(p.arg);
+        if (p.arg && route!.via === 'arg') expect(e.dom0Params![route!.index!]).toBe(p.arg);
+      }
+      // The python signature after `session` is exactly the table's parameter list.
+      const sig = index.signatureAt(name, index.latest)!;
+      expect(
+        sig.params!.slice(1).map((p) => p.name),
+        name,
+      ).toEqual(e.python.params.map((p) => p.name));
+    }
+  });
+
+  it('every dom0 entry point the index knows is in the table with its style and first version', () => {
+    for (const [plugin, info] of Object.entries(index.data.dom0Plugins ?? {})) {
+      for (const [ep, meta] of Object.entries(info.entryPoints)) {
+        const entry = table.entries.find((e) => e.plugin === plugin && e.function === ep);
+        expect(entry, `${plugin} ${ep}`).toBeDefined();
+        expect(entry!.dom0Since, `${plugin} ${ep}`).toBe(meta.firstVersion);
+        expect(entry!.style === 'dict' ? 'dict' : 'serialized', `${plugin} ${ep}`).toBe(meta.style);
+      }
+      for (const [sub, range] of Object.entries(info.subcommands ?? {})) {
+        const entry = table.lookup(plugin, 'network_config', sub);
+        expect(entry, `${plugin} ${sub}`).toBeDefined();
+        expect(entry!.dom0Since, `${plugin} ${sub}`).toBe(range.from);
       }
     }
   });
