@@ -86,7 +86,8 @@ function handleImports(ctx: Ctx): Set<number> {
       stmt.type === 'import_statement'
         ? stmt.childrenForFieldName('name')
         : stmt.childrenForFieldName('name');
-    const moving: { b: ImportBinding; wanted: WantedImport | { dottedModule: string; alias?: string } }[] = [];
+    const moving: { b: ImportBinding; wanted: WantedImport | { dottedModule: string; alias?: string } }[] =
+      [];
     let blocked = false;
     for (const b of bindings) {
       if (b.form === 'import' || b.form === 'import-as') {
@@ -463,6 +464,16 @@ export default function transform(
 ): string | undefined {
   if (!file.source.includes('xenapi') && !file.source.includes('PluginRetriesExceeded')) return undefined;
   const parsed = api.parse();
+  const rulesTable = loadXenapiImportRules();
+  if (parsed.moduleName && rulesTable.isLegacy(parsed.moduleName)) {
+    api.manual({
+      line: 1,
+      column: 1,
+      reason: `${parsed.moduleName} is the client os-xenapi replaces: delete it rather than rewrite it`,
+      kind: 'legacy-module',
+    });
+    return undefined;
+  }
   const ctx: Ctx = { file: parsed, api, rules: loadXenapiImportRules(), edits: [], imports: [] };
   const handled = handleImports(ctx);
   handleChains(ctx, handled);

@@ -18,6 +18,7 @@ import {
   columnOf,
   expressionFor,
   formatCall,
+  hangingIndentFor,
   maxVersion,
   nameAvailable,
   resultUsed,
@@ -174,6 +175,14 @@ export default function transform(file: CodemodFile, api: CodemodApi): string | 
       api.manual({ ...site, reason: 'plugin call in a region with syntax errors', kind: 'plugin-call' });
       continue;
     }
+    if (isMoxRecording(call, fn, method)) {
+      api.manual({
+        ...site,
+        reason: `a mox expectation on ${method} (StubOutWithMock): the test has to stub the os_xenapi function instead`,
+        kind: 'mock-expectation',
+      });
+      continue;
+    }
     const args = callArguments(call);
     const pluginNode = args?.positional[0] ?? args?.keywords.get('plugin');
     const fnNode = args?.positional[1] ?? args?.keywords.get('fn');
@@ -268,7 +277,13 @@ export default function transform(file: CodemodFile, api: CodemodApi): string | 
     edits.push({
       start: call.startIndex,
       end: call.endIndex,
-      text: formatCall(`${local}.${py.function}`, callArgs, columnOf(parsed, call)),
+      text: formatCall(
+        `${local}.${py.function}`,
+        callArgs,
+        columnOf(parsed, call),
+        79,
+        hangingIndentFor(parsed, call),
+      ),
       label: 'plugin call',
     });
     api.converted({
@@ -281,6 +296,22 @@ export default function transform(file: CodemodFile, api: CodemodApi): string | 
   if (edits.length === 0) return undefined;
   if (minVersion) api.note('minimum os-xenapi', minVersion);
   return applyWithImports(api, file.source, edits, imports);
+}
+
+/** `self.mox.StubOutWithMock(RECV, 'call_plugin...')` earlier in the same function: a recorded expectation. */
+function isMoxRecording(call: PyNode, fn: PyNode, method: string): boolean {
+  const receiver = fn.childForFieldName('object')?.text;
+  let scope: PyNode | null = call.parent;
+  while (scope && scope.type !== 'function_definition') scope = scope.parent;
+  if (!scope || !receiver) return false;
+  for (const c of scope.descendantsOfType('call')) {
+    if (!c || c.startIndex >= call.startIndex) continue;
+    const f = c.childForFieldName('function');
+    if (f?.type !== 'attribute' || f.childForFieldName('attribute')?.text !== 'StubOutWithMock') continue;
+    const a = callArguments(c);
+    if (a?.positional[0]?.text === receiver && literalString(a.positional[1]) === method) return true;
+  }
+  return false;
 }
 
 function isMethodDef(node: PyNode | null, names: Set<string>): boolean {

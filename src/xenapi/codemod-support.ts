@@ -143,23 +143,63 @@ export function maxVersion(a: string | undefined, b: string | undefined): string
  * start column of the call); otherwise broken after commas with continuation lines aligned one past
  * the opening parenthesis (pep8 visual indent), as Nova writes them.
  */
-export function formatCall(callee: string, args: readonly string[], column: number, limit = 79): string {
+export function formatCall(
+  callee: string,
+  args: readonly string[],
+  column: number,
+  limit = 79,
+  hangingIndent?: number,
+): string {
   const flat = `${callee}(${args.join(', ')})`;
   if (column + flat.length <= limit || args.length === 0) return flat;
-  const indent = ' '.repeat(column + callee.length + 1);
+  const visual = packLines(`${callee}(`, args, column, ' '.repeat(column + callee.length + 1), limit);
+  if (hangingIndent === undefined || visual.every((l, i) => (i === 0 ? column : 0) + l.length <= limit)) {
+    return visual.join('\n');
+  }
+  // A visual indent too deep for the arguments: hang them under the statement, pep8 E128-clean.
+  const pad = ' '.repeat(hangingIndent);
+  return [
+    `${callee}(`,
+    ...packLines(pad, args, 0, pad, limit).map((l, i, all) => (i === all.length - 1 ? l : l)),
+  ].join('\n');
+}
+
+function packLines(
+  first: string,
+  args: readonly string[],
+  column: number,
+  indent: string,
+  limit: number,
+): string[] {
   const lines: string[] = [];
-  let cur = `${callee}(`;
+  let cur = first;
+  const fresh = () => cur === first || cur === indent;
   for (const [i, a] of args.entries()) {
     const piece = a + (i < args.length - 1 ? ',' : ')');
-    const sep = cur.endsWith('(') ? '' : ' ';
+    const sep = fresh() ? '' : ' ';
     const startCol = lines.length === 0 ? column : 0;
-    if (!cur.endsWith('(') && startCol + cur.length + sep.length + piece.length > limit) {
+    if (!fresh() && startCol + cur.length + sep.length + piece.length > limit) {
       lines.push(cur);
       cur = indent + piece;
     } else cur += sep + piece;
   }
   lines.push(cur);
-  return lines.join('\n');
+  return lines;
+}
+
+/** Indentation of the statement holding a node, plus 4: where hanging continuation lines go. */
+export function hangingIndentFor(file: PyFile, node: PyNode): number {
+  let stmt: PyNode | null = node;
+  while (
+    stmt &&
+    !stmt.type.endsWith('statement') &&
+    stmt.parent?.type !== 'block' &&
+    stmt.parent?.type !== 'module'
+  ) {
+    stmt = stmt.parent;
+  }
+  const line = file.lineText(file.position((stmt ?? node).startIndex).line);
+  return (/^[ \t]*/.exec(line)?.[0].length ?? 0) + 4;
 }
 
 /** 0-based column of a node's start in the file. */
