@@ -8,6 +8,7 @@
  * diff is shown.
  */
 import { join } from 'node:path';
+import { loadConfig } from '../config/config-file.js';
 import { GitObjectStore } from '../history/git-objects.js';
 import { initPython } from '../python/parser.js';
 import { compareFindings, type Finding } from '../report/finding.js';
@@ -42,6 +43,7 @@ export interface BackportOptions {
   fix?: boolean;
   objectsDir?: string;
   requirementsFile?: string;
+  configFile?: string;
   /** Called before each commit is applied (progress, tests that interrupt mid-run). */
   onCommit?: (index: number, total: number, commit: string) => void;
 }
@@ -84,6 +86,17 @@ export interface BackportReport {
   };
 }
 
+function readBackportSettings(
+  root: string,
+  configFile?: string,
+): Pick<BackportOptions, 'objectsDir' | 'requirementsFile'> {
+  const section = (loadConfig(root, configFile).config.backport ?? {}) as Pick<
+    BackportOptions,
+    'objectsDir' | 'requirementsFile'
+  >;
+  return section;
+}
+
 export async function runBackport(opts: BackportOptions): Promise<BackportReport> {
   await initPython();
   const repo = await openRepo(opts.repo);
@@ -95,6 +108,8 @@ export async function runBackport(opts: BackportOptions): Promise<BackportReport
       `--onto ${opts.onto}: unknown revision in ${gitRoot}${repo.shallow ? ' (this is a shallow clone; backlevel fetches nothing)' : ''}`,
     );
   }
+  const settings = readBackportSettings(gitRoot, opts.configFile);
+  opts = { ...settings, ...opts };
   const commits = await listCommits(gitRoot, {
     ...(opts.range ? { range: opts.range } : {}),
     ...(opts.revs ? { revs: opts.revs } : {}),

@@ -48,6 +48,7 @@ export function register(program: Command): void {
           onto: o.onto!,
           ...(o.range ? { range: o.range } : { revs }),
           fix: o.fix === true,
+          ...(g.config ? { configFile: g.config } : {}),
           onCommit: (i, n, c) => {
             if (!g.quiet && o.format === 'text' && process.stderr.isTTY)
               process.stderr.write(`\rbackport: ${i + 1}/${n} ${c.slice(0, 12)}`);
