@@ -184,7 +184,13 @@ export function evaluateUses(
     }
     g.sites.push(u);
   }
-  return [...groups.values()].map((g) => evaluateGroup(index, g));
+  const testLike = (f: string) => /(^|\/)tests?\/|(^|\/)test_[^/]*$/.test(f);
+  for (const g of groups.values())
+    g.sites.sort((a, b) => Number(testLike(a.file)) - Number(testLike(b.file)));
+  const ordered = [...groups.values()].sort(
+    (a, b) => Number(testLike(a.sites[0]!.file)) - Number(testLike(b.sites[0]!.file)),
+  );
+  return ordered.map((g) => evaluateGroup(index, g));
 }
 
 /** Versions where every known use works. */

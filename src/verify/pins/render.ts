@@ -33,12 +33,14 @@ export function renderText(report: PinsReport): string {
     lines.push(
       `  needs: ${report.neededVersion ? `>=${report.neededVersion}` : 'no indexed version provides every use'}; works with ${report.working.join(', ') || 'none'} (index: ${report.indexVersions[0]}–${report.indexVersions.at(-1)})`,
     );
-    for (const d of report.decidedBy) {
+    for (const d of report.decidedBy.slice(0, 5)) {
       lines.push(
         `    set by ${d.symbol}${d.call ? ` (${d.call})` : ''}: ${d.works.join(', ')} (${d.example})`,
       );
     }
   }
+  if (report.decidedBy.length > 5)
+    lines.push(`    and ${report.decidedBy.length - 5} more uses that need it`);
   for (const r of req) lines.push(`  required: ${r.raw} (${r.file}:${r.line})`);
   for (const r of con) lines.push(`  constrained: ${r.raw} (${r.file}:${r.line})`);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
