@@ -76,6 +76,8 @@ export interface ConductorMethod {
   since?: string;
   replacement?: string;
   reason?: string;
+  /** false: not raw data access (RPC plumbing, tasks, events); the lint rule never reports it. */
+  dataAccess?: boolean;
   notes?: string;
   codemod?: string;
 }

@@ -36,14 +36,14 @@ export function resolveRules(config: LintConfig, only?: readonly string[]): Reso
     const s = config.rules?.[id];
     let severity = rule.meta.severity;
     let scope = rule.meta.scope;
-    let exclude: string[] = [];
+    let exclude: string[] = [...(rule.meta.exclude ?? [])];
     if (s === 'off') continue;
     if (typeof s === 'string') severity = s;
     else if (s) {
       if (s.enabled === false) continue;
       severity = s.severity ?? severity;
       scope = s.scope ?? scope;
-      exclude = s.exclude ?? [];
+      exclude = s.exclude ?? exclude;
     }
     out.push({ id, severity, scope: [...scope], exclude });
   }

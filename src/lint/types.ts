@@ -20,6 +20,8 @@ export interface RuleMeta {
   fixableBy?: string;
   /** Default path globs (relative to the project root) the rule applies to; configurable. */
   scope: string[];
+  /** Default path globs the rule skips inside its scope (fakes, the legacy package itself). */
+  exclude?: string[];
   /**
    * Substrings of which at least one must occur in a file's text (or path) for the rule to possibly
    * match: files with none of any in-scope rule's triggers are not parsed.

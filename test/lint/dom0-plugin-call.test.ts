@@ -17,14 +17,6 @@ def call_xenhost(session, method, arg_dict):
 `,
     },
     {
-      name: 'a plugin function os-xenapi never wrapped',
-      code: `
-def join(session, args):
-    session.call_plugin('xenhost.py', 'host_join', args)
-    session.call_plugin_serialized('xenhost.py', 'network_config', {'cmd': 'ovs_add_patch_port', 'args': {}})
-`,
-    },
-    {
       name: 'a network_config call whose subcommand is not literal',
       code: `
 def run(session, cmd, args):
@@ -41,6 +33,41 @@ class Session(object):
     },
   ],
   invalid: [
+    {
+      name: 'a plugin function os-xenapi never wrapped: info, not convertible',
+      code: `
+def join(session, args):
+    session.call_plugin('xenhost.py', 'host_join', args)
+    session.call_plugin_serialized('xenhost.py', 'network_config', {'cmd': 'ovs_add_patch_port', 'args': {}})
+`,
+      errors: [
+        {
+          line: 3,
+          severity: 'info',
+          message:
+            /^dom0 plugin call xenhost\.py\/host_join has no os-xenapi function: no python function in os-xenapi/,
+        },
+        { line: 4, severity: 'info', data: { subcommand: 'ovs_add_patch_port', convertible: false } },
+      ],
+    },
+    {
+      name: "Nova's call_xenhost wrapper with a literal method",
+      code: `
+class Host(object):
+    def uptime(self):
+        return call_xenhost(self._session, 'host_uptime', {})
+
+    def reboot(self, action):
+        return call_xenhost(self._session, action, {})
+`,
+      errors: [
+        {
+          line: 4,
+          message:
+            /via call_xenhost\(\): os-xenapi 0\.2\.0\+ provides os_xenapi\.client\.host_management\.get_host_uptime\(\)/,
+        },
+      ],
+    },
     {
       name: 'each call form, with and without .py',
       code: `

@@ -62,6 +62,15 @@ class M(object):
 `,
     },
     {
+      name: 'VirtAPI methods that are not data access (wait_for_instance_event)',
+      code: `
+class VMOps(object):
+    def spawn(self, context, instance, events):
+        with self._virtapi.wait_for_instance_event(instance, events, deadline=300):
+            pass
+`,
+    },
+    {
       name: 'a string mentioning the method',
       code: `
 LOG.debug("calling virtapi.instance_update(ctxt, uuid, values) later")

@@ -14,7 +14,17 @@ const PLUGIN_CALL_QUERY = `
   function: (attribute object: (_) @session attribute: (identifier) @method
     (#match? @method "^call_plugin(_serialized(_with_retry)?)?$"))
   arguments: (argument_list)) @call
+(call function: (identifier) @wrapper (#eq? @wrapper "call_xenhost") arguments: (argument_list)) @wcall
+(call function: (attribute attribute: (identifier) @wrapper (#eq? @wrapper "call_xenhost")) arguments: (argument_list)) @wcall
 `;
+
+/**
+ * Nova's own plugin-call wrappers (migrations.md B.4): `call_xenhost(session, method, arg_dict)` in
+ * nova/virt/xenapi/host.py calls `session.call_plugin('xenhost.py', method, arg_dict)`.
+ */
+const WRAPPERS: Record<string, { plugin: string; sessionArg: number; fnArg: number }> = {
+  call_xenhost: { plugin: 'xenhost.py', sessionArg: 0, fnArg: 1 },
+};
 
 export const dom0PluginCall: LintRule = {
   meta: {
@@ -28,18 +38,30 @@ export const dom0PluginCall: LintRule = {
     docs: 'README.md#dom0-plugin-call',
     fixableBy: 'xenapi-plugin-calls',
     scope: ['**/*.py'],
-    triggers: ['call_plugin'],
+    exclude: ['nova/virt/xenapi/client/**'],
+    triggers: ['call_plugin', 'call_xenhost'],
   },
   check(ctx) {
     const table = ctx.tables.pluginCalls;
     for (const m of queryMatches(PLUGIN_CALL_QUERY, ctx.file.root)) {
-      const { session, method, call } = m.nodes;
-      if (!session || !method || !call) continue;
-      const args = callArguments(call);
+      let { session, method, call } = m.nodes;
+      let plugin: string | undefined;
+      let fn: string | undefined;
+      const wrapper = m.nodes.wrapper ? WRAPPERS[m.nodes.wrapper.text] : undefined;
+      const args = callArguments(call ?? m.nodes.wcall!);
       if (!args) continue;
-      const plugin = literalString(args.positional[0] ?? args.keywords.get('plugin'));
-      const fn = literalString(args.positional[1] ?? args.keywords.get('fn'));
-      if (plugin === undefined || fn === undefined) continue;
+      if (wrapper && m.nodes.wcall) {
+        // A wrapper's own body passes a computed name and is skipped below.
+        call = m.nodes.wcall;
+        method = m.nodes.wrapper;
+        session = args.positional[wrapper.sessionArg];
+        plugin = wrapper.plugin;
+        fn = literalString(args.positional[wrapper.fnArg]);
+      } else {
+        plugin = literalString(args.positional[0] ?? args.keywords.get('plugin'));
+        fn = literalString(args.positional[1] ?? args.keywords.get('fn'));
+      }
+      if (!session || !method || !call || plugin === undefined || fn === undefined) continue;
       let subcommand: string | undefined;
       if (table.hasSubcommands(plugin, fn)) {
         const envelope = literalDict(args.positional[2] ?? args.keywords.get('args'));
@@ -47,7 +69,21 @@ export const dom0PluginCall: LintRule = {
         if (subcommand === undefined) continue;
       }
       const entry = table.lookup(plugin, fn, subcommand);
-      if (!entry?.python) continue;
+      if (!entry) continue;
+      if (!entry.python) {
+        ctx.report({
+          node: call,
+          severity: 'info',
+          message: `dom0 plugin call ${normalizePluginName(plugin)}/${fn} has no os-xenapi function: ${entry.reason ?? 'stays a raw plugin call'}`,
+          data: {
+            plugin: normalizePluginName(plugin),
+            function: fn,
+            ...(subcommand ? { subcommand } : {}),
+            convertible: false,
+          },
+        });
+        continue;
+      }
       const py = entry.python;
       const modShort = py.module.split('.').pop()!;
       const sessionText = ctx.file.slice(session);

@@ -43,6 +43,7 @@ export const legacyXenapiImport: LintRule = {
     docs: 'README.md#legacy-xenapi-import',
     fixableBy: 'xenapi-imports',
     scope: ['**/*.py'],
+    exclude: ['nova/virt/xenapi/client/**'],
     triggers: ['xenapi'],
   },
   check(ctx) {

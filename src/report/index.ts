@@ -1,0 +1,31 @@
+/** The report formats shared by lint, verify, gate and the HTML report, by name. */
+import { formatGithub } from './github.js';
+import { formatJson } from './json.js';
+import { formatJunit } from './junit.js';
+import type { ReportInput } from './report-input.js';
+import { formatSarif } from './sarif.js';
+import { formatText, type TextOptions } from './text.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function isReportFormat(s: string): s is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(s);
+}
+
+export function formatReport(format: ReportFormat, input: ReportInput, text: TextOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return formatText(input, text);
+    case 'json':
+      return formatJson(input);
+    case 'sarif':
+      return formatSarif(input);
+    case 'junit':
+      return formatJunit(input);
+    case 'github':
+      return formatGithub(input);
+  }
+}
+
+export type { ReportInput, ReportSummary, RuleDescriptor } from './report-input.js';

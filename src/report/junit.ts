@@ -1,0 +1,46 @@
+/**
+ * JUnit XML (junit-report-builder): one test suite per file with findings, one failing test case
+ * per finding (ESLint's junit formatter layout); a clean run is one passing case. CI systems show
+ * each finding as a failed test with its location and message.
+ */
+import junitModule, { type Builder } from 'junit-report-builder';
+import type { ReportInput } from './report-input.js';
+
+// CommonJS interop: at run time the default import is the builder itself.
+const junitBuilder = ((junitModule as unknown as { default?: Builder }).default ??
+  junitModule) as unknown as Builder;
+
+export function formatJunit(input: ReportInput): string {
+  const builder = junitBuilder.newBuilder();
+  const tool = input.tool?.name ?? 'backlevel';
+  const command = input.command ?? 'report';
+  builder.name(`${tool} ${command}`);
+  const byFile = new Map<string, typeof input.findings>();
+  for (const f of input.findings) {
+    const key = f.file || '(no file)';
+    byFile.set(key, [...(byFile.get(key) ?? []), f]);
+  }
+  if (byFile.size === 0) {
+    const suite = builder.testSuite().name(`${tool}.${command}`);
+    suite.testCase().className(`${tool}.${command}`).name('no findings');
+  }
+  for (const [file, list] of byFile) {
+    const suite = builder.testSuite().name(file);
+    for (const f of list) {
+      const tc = suite
+        .testCase()
+        .className(`${tool}.${f.rule}`)
+        .name(`${file}:${f.line}:${f.column} ${f.rule}`);
+      if (f.file) tc.file(f.file);
+      const details = [
+        `${f.severity}: ${f.message}`,
+        `at ${file}:${f.line}:${f.column}-${f.endLine}:${f.endColumn}`,
+        ...(f.fix ? [`fix: backlevel migrate --codemod ${f.fix.codemod}`] : []),
+        ...(f.suggestion ? [`suggestion: ${f.suggestion}`] : []),
+      ].join('\n');
+      if (f.severity === 'info') tc.skipped().standardOutput(details);
+      else tc.failure(f.message, f.severity).stacktrace(details);
+    }
+  }
+  return builder.build();
+}
