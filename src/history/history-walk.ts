@@ -153,11 +153,32 @@ export class TreeReader {
   /** The resolved objects of one revision. */
   async read(label: string): Promise<RevisionSnapshot> {
     const info = await this.store.readCommit(label);
+    // A commit's tree never changes: remember which resolved tree it maps to (keyed with the
+    // options that choose the files), so a warm walk reads no directories at all.
+    const optionsKey = `${(this.options.objectDirs ?? DEFAULT_OBJECT_DIRS).join(',')}|${(this.options.constantModules ?? DEFAULT_CONSTANT_MODULES).join(',')}|${this.options.era ?? ''}`;
+    const commitKey = `commit:${info.oid}:${createHash('sha1').update(optionsKey).digest('hex').slice(0, 12)}`;
+    const known = this.cache.trees?.get(commitKey) as { key: string; files: number } | undefined;
+    if (known) {
+      const tree = this.treeMemory.get(known.key) ?? this.loadTree(known.key);
+      if (tree) {
+        this.stats.treeHits++;
+        this.treeMemory.set(known.key, tree);
+        return {
+          label,
+          commit: info.oid,
+          committerTime: info.committerTime,
+          tree,
+          files: known.files,
+          syntaxErrors: [],
+        };
+      }
+    }
     const files = await this.files(info.oid);
     const key = createHash('sha1')
       .update(`${EXTRACTOR_VERSION}|${this.options.era ?? ''}|`)
       .update(files.map((f) => `${f.path}:${f.oid}`).join('\n'))
       .digest('hex');
+    this.cache.trees?.set(commitKey, { key, files: files.length });
     const summaries: ModuleSummary[] = [];
     const syntaxErrors: { path: string; line: number }[] = [];
     let tree = this.treeMemory.get(key) ?? this.loadTree(key);
