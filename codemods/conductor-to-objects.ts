@@ -82,6 +82,29 @@ export const meta = {
 export interface ConductorToObjectsPrepared {
   objects: NovaObjectsInfo;
   release?: string;
+  /** The validated rule table's methods (parsed once in the main thread, cloned to workers). */
+  methods?: ConductorMethod[];
+}
+
+const tables = new WeakMap<ConductorMethod[], ConductorMethodTable>();
+
+/** A table view over already-validated methods (what prepare() hands to workers). */
+function tableOf(prepared: ConductorToObjectsPrepared | undefined): ConductorMethodTable {
+  const methods = prepared?.methods;
+  if (!methods) return loadConductorMethods();
+  let t = tables.get(methods);
+  if (!t) {
+    const byName = new Map(methods.map((m) => [m.method, m]));
+    t = {
+      file: 'prepared',
+      methods,
+      byName,
+      get: (name) => byName.get(name),
+      onSurface: (surface) => methods.filter((m) => m.surfaces[surface] !== undefined),
+    };
+    tables.set(methods, t);
+  }
+  return t;
 }
 
 /** Classes and methods from the rule table, filtered by `since` <= release (all when no release). */
@@ -108,10 +131,10 @@ export async function prepare(ctx: PrepareContext): Promise<ConductorToObjectsPr
   const pkg = ctx.project.projectPackages.includes('nova')
     ? 'nova'
     : (ctx.project.projectPackages[0] ?? 'nova');
+  const table = loadConductorMethods();
   const scanned = await scanNovaObjects(ctx.project.root, pkg);
-  if (scanned && Object.keys(scanned.classes).length)
-    return { objects: scanned, ...(release ? { release } : {}) };
-  return { objects: objectsFromTable(loadConductorMethods(), release), ...(release ? { release } : {}) };
+  const objects = scanned && Object.keys(scanned.classes).length ? scanned : objectsFromTable(table, release);
+  return { objects, methods: table.methods, ...(release ? { release } : {}) };
 }
 
 const CALL_QUERY = '(call function: (attribute object: (_) @recv attribute: (identifier) @meth)) @call';
@@ -963,15 +986,27 @@ function chooseStyle(py: PyFile, options: CodemodOptions, objects: NovaObjectsIn
   return style;
 }
 
+/**
+ * Files that implement the raw layer rather than use it (objects call nova.db by design; the
+ * conductor and VirtAPI define the raw methods), and tests (their mocks need the A.4 rewrites, not
+ * these): left alone unless `includeTests` asks for tests.
+ */
+export function outOfScope(relPath: string, options: CodemodOptions): boolean {
+  if (/^[A-Za-z_]+\/(objects|db|conductor)\//.test(relPath)) return true;
+  if (/(^|\/)virt\/virtapi\.py$/.test(relPath)) return true;
+  if (options.includeTests !== true && /(^|\/)tests?\//.test(relPath)) return true;
+  return false;
+}
+
 export default function transform(
   file: CodemodFile,
   api: CodemodApi,
   options: CodemodOptions,
 ): string | undefined {
-  if (!QUICK.test(file.source)) return undefined;
+  if (!QUICK.test(file.source) || outOfScope(file.relPath, options)) return undefined;
   const py = api.parse();
-  const table = loadConductorMethods();
   const prepared = api.prepared as ConductorToObjectsPrepared | undefined;
+  const table = tableOf(prepared);
   const release =
     prepared?.release ?? (typeof options.novaRelease === 'string' ? options.novaRelease : undefined);
   const objects = prepared?.objects ?? objectsFromTable(table, release);

@@ -102,6 +102,8 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const taskUrl = new URL(`./codemod-task${ext}`, import.meta.url).href;
   let files: CodemodTaskResult[];
+  // The Python 3 compile checker's child process is unref'd; keep the loop alive while we await it.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     files = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(taskUrl, discovery.inputs, taskOptions, {
       jobs: opts.jobs ?? project.config.jobs ?? availableParallelism(),
@@ -111,6 +113,7 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
       },
     });
   } finally {
+    clearInterval(keepAlive);
     progress.stop();
   }
   const summary = summarize(files, mode);
