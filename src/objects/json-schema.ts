@@ -36,9 +36,11 @@ export interface ObjectSchemaOptions {
   /** Namespaces come from the era (default ovo-manifest: nova_object / nova). */
   era?: EraName | EraConfig;
   /**
-   * `changes` may name only fields of the version. Default: what the definition's era does (OVO
-   * 1.17.0+ filters changes to the data keys; earlier senders leave dropped fields in, which the
-   * receiver filters silently, so flagging them there would flag every backport).
+   * The top-level `changes` may name only fields of the version (checked by `validate`, not by
+   * the schemas). Default: what the definition's era does (OVO 1.17.0+ filters the top-level
+   * changes to the data keys; earlier senders leave dropped fields in, which the receiver filters
+   * silently). Nested children's changes are never filtered by any release (they are computed by
+   * the child's own obj_to_primitive before the parent's compat step), so they are not checked.
    */
   changesMustBeKnownFields?: boolean;
 }
@@ -166,14 +168,7 @@ class SchemaBuilder {
     for (const [name, field] of Object.entries(def.fields)) {
       properties[name] = this.fieldSchema(def, name, field);
     }
-    const fieldNames = Object.keys(def.fields);
-    const strictChanges = this.opts.changesMustBeKnownFields ?? ERAS[def.era]?.filterChanges ?? true;
-    const changeItems: SchemaObject =
-      strictChanges && fieldNames.length > 0 ? { type: 'string', enum: fieldNames } : { type: 'string' };
-    const changes: SchemaObject =
-      strictChanges && fieldNames.length === 0
-        ? { type: 'array', maxItems: 0 }
-        : { type: 'array', items: changeItems };
+    const changes: SchemaObject = { type: 'array', items: { type: 'string' } };
     return {
       $id: objectSchemaId(def.name, def.version),
       title: `${def.name} ${def.version}`,
@@ -425,7 +420,21 @@ export class ObjectSchemaValidator {
       };
     }
     const fn = this.validator(n, v);
-    const valid = fn(primitive) as boolean;
-    return { valid, errors: valid ? [] : formatErrors(fn.errors) };
+    const errors = (fn(primitive) as boolean) ? [] : formatErrors(fn.errors);
+    const def = this.registry.require(n, v);
+    const strictChanges = this.opts.changesMustBeKnownFields ?? ERAS[def.era]?.filterChanges ?? true;
+    const changes = wrapper[`${ns}.changes`];
+    if (strictChanges && Array.isArray(changes)) {
+      changes.forEach((c, i) => {
+        if (typeof c === 'string' && !Object.hasOwn(def.fields, c)) {
+          errors.push({
+            path: `/${ns}.changes/${i}`,
+            keyword: 'changes',
+            message: `'${c}' is not a field of ${n} ${v}`,
+          });
+        }
+      });
+    }
+    return { valid: errors.length === 0, errors };
   }
 }
