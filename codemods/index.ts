@@ -9,6 +9,7 @@ export type CodemodLoader = () => Promise<CodemodModule>;
 
 export const BUILTIN_CODEMODS: Record<string, CodemodLoader> = {
   'conductor-to-objects': () => import('./conductor-to-objects.js'),
+  'objects-import-style': () => import('./objects-import-style.js'),
   'xenapi-imports': () => import('./xenapi-imports.js'),
   'xenapi-plugin-calls': () => import('./xenapi-plugin-calls.js'),
   'xenapi-imports-reverse': () => import('./xenapi-imports-reverse.js'),

@@ -1,0 +1,192 @@
+/**
+ * objects-import-style: per-module object aliases (`from nova.objects import instance as
+ * instance_obj` + `instance_obj.Instance`) become `from nova import objects` + `objects.Instance`,
+ * as Nova switched in Juno (migrations.md A.8, P9b). No duplicate import; a module-level name that
+ * would collide with `objects` is renamed (`from nova.virt.xenapi.client import objects` ->
+ * `... import objects as client_objects`, uses updated); `isinstance` checks on a specific class and
+ * uses of module-level functions are left manual (their alias import stays). Continuation lines
+ * aligned with a call's opening bracket move with the shorter prefix.
+ */
+import { shiftContinuation } from '../src/codemod/python-rewrite.js';
+import type { CodemodApi, CodemodFile, CodemodOptions } from '../src/codemod/types.js';
+import type { ImportBinding } from '../src/python/bindings.js';
+import { planImportInsertion, planImportRemoval, readImportBlock } from '../src/python/import-block.js';
+import type { PyNode } from '../src/python/parser.js';
+import type { PyFile } from '../src/python/source-file.js';
+import { EditSet } from '../src/python/text-edits.js';
+
+export const meta = {
+  name: 'objects-import-style',
+  description:
+    'from nova.objects import M as M_obj + M_obj.Cls -> from nova import objects + objects.Cls (Juno style), renaming colliding names',
+};
+
+/** nova.objects modules that hold helpers rather than object classes: their aliases stay. */
+const NON_CLASS_MODULES = new Set(['base', 'fields', 'utils']);
+
+function isIsinstanceArg(node: PyNode): boolean {
+  let cur: PyNode | null = node;
+  // isinstance(x, M.Cls) or isinstance(x, (M.Cls, ...))
+  while (cur?.parent && (cur.parent.type === 'tuple' || cur.parent.type === 'parenthesized_expression'))
+    cur = cur.parent;
+  const list = cur?.parent;
+  const call = list?.parent;
+  return (
+    list?.type === 'argument_list' &&
+    call?.type === 'call' &&
+    ['isinstance', 'issubclass'].includes(call.childForFieldName('function')?.text ?? '')
+  );
+}
+
+function aliasBindings(py: PyFile): ImportBinding[] {
+  return py.bindings.imports.filter(
+    (b) =>
+      b.topLevel &&
+      !b.inTryImportError &&
+      b.module === 'nova.objects' &&
+      b.importedName !== undefined &&
+      !NON_CLASS_MODULES.has(b.importedName) &&
+      b.statement.childrenForFieldName('name').filter(Boolean).length === 1,
+  );
+}
+
+export default function transform(
+  file: CodemodFile,
+  api: CodemodApi,
+  _options: CodemodOptions,
+): string | undefined {
+  if (!file.source.includes('nova.objects')) return undefined;
+  const py = api.parse();
+  const aliases = aliasBindings(py);
+  if (aliases.length === 0) return undefined;
+  const edits = new EditSet(file.source);
+  let converted = 0;
+  const removable: ImportBinding[] = [];
+  for (const b of aliases) {
+    let kept = 0;
+    for (const ref of py.bindings.referencesTo(b.target)) {
+      if (ref.binding !== b) continue;
+      const root = ref.root;
+      const attr = root.parent?.type === 'attribute' ? root.parent : undefined;
+      const name = attr?.childForFieldName('attribute')?.text;
+      const pos = py.position(root.startIndex);
+      if (!attr || !name || !/^[A-Z]/.test(name)) {
+        kept++;
+        api.manual({
+          line: pos.line,
+          column: pos.column,
+          kind: 'module-function',
+          reason: `${root.text}.${name ?? ''} is not an object class of nova.objects.${b.importedName}; the alias import stays`,
+        });
+        continue;
+      }
+      if (isIsinstanceArg(attr)) {
+        kept++;
+        api.manual({
+          line: pos.line,
+          column: pos.column,
+          kind: 'isinstance',
+          reason: `isinstance check on ${root.text}.${name}: use obj_base.NovaObject (from nova.objects import base as obj_base) or objects.${name}`,
+          suggestion: `isinstance(..., obj_base.NovaObject)`,
+        });
+        continue;
+      }
+      if (py.touchesErrorRegion(root.startIndex, root.endIndex)) {
+        kept++;
+        continue;
+      }
+      // Keep continuation lines aligned with the call's bracket when the callee gets shorter.
+      let top: PyNode = attr;
+      while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id)
+        top = top.parent;
+      const call =
+        top.parent?.type === 'call' && top.parent.childForFieldName('function')?.id === top.id
+          ? top.parent
+          : undefined;
+      const list = call?.childForFieldName('arguments');
+      const delta = 'objects'.length - root.text.length;
+      if (list && list.text.includes('\n') && delta !== 0) {
+        const col = py.position(list.startIndex).column - 1;
+        const shifted = shiftContinuation(list.text, col, col + delta);
+        if (shifted !== list.text) edits.replace(list.startIndex, list.endIndex, shifted, 'realign');
+      }
+      edits.replace(root.startIndex, root.endIndex, 'objects', 'objects prefix');
+      api.converted({
+        line: pos.line,
+        column: pos.column,
+        kind: 'objects-prefix',
+        detail: `${root.text}.${name} -> objects.${name}`,
+      });
+      converted++;
+    }
+    if (kept === 0) removable.push(b);
+  }
+  if (converted === 0) return undefined;
+  const block = readImportBlock(py, { projectPackages: api.project.projectPackages });
+  // A module-level `objects` that is not nova.objects: rename it (and its uses).
+  const clash = py.bindings.imports.filter(
+    (b) => b.topLevel && b.local === 'objects' && b.target !== 'nova.objects',
+  );
+  for (const c of clash) {
+    const parent = c.target.split('.').slice(-2, -1)[0] ?? 'other';
+    const alt = `${parent}_objects`;
+    if (py.bindings.sitesIn(py.root, alt).length) {
+      api.manual({
+        line: py.position(c.statement.startIndex).line,
+        column: 1,
+        kind: 'name-collision',
+        reason: `'objects' is bound to ${c.target} and '${alt}' is taken too`,
+      });
+      return undefined;
+    }
+    const nameNode = c.nameNode;
+    edits.replace(
+      nameNode.startIndex,
+      nameNode.endIndex,
+      `${py.slice(nameNode)} as ${alt}`,
+      'rename colliding import',
+    );
+    for (const ref of py.bindings.referencesTo(c.target)) {
+      if (ref.binding === c)
+        edits.replace(ref.root.startIndex, ref.root.endIndex, alt, 'rename colliding name');
+    }
+  }
+  const hasObjects = py.bindings.imports.some(
+    (b) => b.topLevel && b.local === 'objects' && b.target === 'nova.objects',
+  );
+  for (const b of removable)
+    edits.add(planImportRemoval(py, b.statement, { projectPackages: api.project.projectPackages, block }));
+  if (!hasObjects) {
+    const ins = planImportInsertion(py, 'from nova import objects', {
+      projectPackages: api.project.projectPackages,
+      block,
+    });
+    edits.add(ins.edit);
+  }
+  edits.checkConflicts();
+  return checkLocalShadowing(api, edits.apply());
+}
+
+/** Refuses (manual, no change) when a function binds `objects` locally and also uses the new prefix. */
+function checkLocalShadowing(api: CodemodApi, text: string): string | undefined {
+  const after = api.parseText(text);
+  try {
+    for (const id of after.root.descendantsOfType('identifier')) {
+      if (!id || id.text !== 'objects' || id.parent?.type !== 'attribute') continue;
+      const res = after.bindings.resolve('objects', id);
+      if (res.kind === 'local') {
+        const pos = after.position(id.startIndex);
+        api.manual({
+          line: pos.line,
+          column: pos.column,
+          kind: 'name-collision',
+          reason: "a local name 'objects' shadows the nova.objects import here; rename the local first",
+        });
+        return undefined;
+      }
+    }
+  } finally {
+    after.dispose();
+  }
+  return text;
+}
