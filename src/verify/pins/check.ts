@@ -19,6 +19,7 @@
 import type { Finding, Severity } from '../../report/finding.js';
 import {
   compareVersions,
+  parseVersion,
   pinnedVersion,
   type RequirementEntry,
   type RequirementsDiagnostic,
@@ -91,9 +92,16 @@ export function raiseLowerBound(e: Pick<RequirementEntry, 'specifier'>, version:
     if (LOWER_OPS.has(c.operator)) {
       if (!placed) out.push(`>=${version}`);
       placed = true;
-    } else if (
-      !(c.operator === '!=' && satisfies(version, `==${c.wildcard ? `${c.version}.*` : c.version}`))
-    ) {
+    } else if (c.operator === '!=') {
+      // Exclusions at or below the new bound say nothing any more.
+      if (
+        compareVersions(c.version, version) > 0 &&
+        !satisfies(version, `==${c.version}${c.wildcard ? '.*' : ''}`)
+      )
+        out.push(c.text);
+    } else if ((c.operator === '<' || c.operator === '<=') && !satisfies(version, c.text)) {
+      // A cap below the new bound would make the line unsatisfiable: drop it.
+    } else {
       out.push(c.text);
     }
   }
@@ -102,7 +110,12 @@ export function raiseLowerBound(e: Pick<RequirementEntry, 'specifier'>, version:
 }
 
 function allowedBy(clauses: string[], versions: readonly string[]): string[] {
-  return whichVersionsSatisfy(clauses.join(','), versions, { prereleases: true });
+  return whichVersionsSatisfy(clauses.join(','), versions);
+}
+
+/** The first final release among versions (pre-releases only when there is nothing else). */
+export function preferFinal(versions: readonly string[]): string | undefined {
+  return versions.find((v) => !parseVersion(v)?.isPrerelease) ?? versions[0];
 }
 
 function firstWorkingAfter(g: UseGroup, version: string): string | undefined {
@@ -127,7 +140,7 @@ export function checkPins(input: CheckInput): Finding[] {
   const known = groups.filter((g) => !g.unknown);
   const uses = input.importSites.length > 0 || known.some((g) => g.sites.some((s) => s.via !== 'instance'));
   const required = sources.requirements.length > 0;
-  const needed = working[0];
+  const needed = preferFinal(working);
   const base = { package: pkg };
 
   // Requirement files that cannot be parsed.
@@ -251,7 +264,6 @@ export function checkPins(input: CheckInput): Finding[] {
       specifier: e.specifier,
       ...extra,
     });
-    if (!allowed.length) continue; // beyond the index: nothing to say
     const works = allowed.filter((v) => working.includes(v));
     const withoutExclusions = allowedBy(
       clauses.filter((c) => c.operator !== '!=').map((c) => c.text),
@@ -261,7 +273,6 @@ export function checkPins(input: CheckInput): Finding[] {
       clauses.filter((c) => !LOWER_OPS.has(c.operator)).map((c) => c.text),
       versions,
     );
-    const low = allowed[0]!;
     if (!works.length) {
       const unexcluded = withoutExclusions.filter((v) => working.includes(v));
       if (unexcluded.length && clauses.some((c) => c.operator === '!=')) {
@@ -274,7 +285,7 @@ export function checkPins(input: CheckInput): Finding[] {
           .join(',');
         const keptLow = allowedBy([kept], versions)[0];
         if (keptLow && !working.includes(keptLow)) {
-          kept = raiseLowerBound({ ...e, specifier: kept }, unexcluded[0]!);
+          kept = raiseLowerBound({ ...e, specifier: kept }, preferFinal(unexcluded)!);
         }
         const line = rewriteLine(e, kept);
         out.push(
@@ -293,9 +304,13 @@ export function checkPins(input: CheckInput): Finding[] {
         continue;
       }
     }
+    if (!allowed.length) continue; // beyond the index: nothing to say
+    const low = allowed[0]!;
     if (!working.includes(low)) {
       const candidates = withoutLower.filter((v) => working.includes(v) && compareVersions(v, low) > 0);
-      const target = works[0] ?? candidates[0];
+      // When a cap cuts off every working version, the line to write drops it.
+      const above = working.filter((v) => compareVersions(v, low) > 0);
+      const target = preferFinal(works) ?? preferFinal(candidates) ?? preferFinal(above);
       const failing = failuresAt(groups, low);
       if (target && compareVersions(target, low) > 0) {
         const g = failing.find((x) => x.works.includes(target)) ?? failing[0]!;
@@ -374,7 +389,8 @@ export function checkPins(input: CheckInput): Finding[] {
     const goodAll = allowedAll.filter((v) => working.includes(v));
     const suggest = (what: string) => {
       if (!goodAll.length) return undefined;
-      const target = pin && goodAll.every((v) => compareVersions(pin, v) > 0) ? goodAll.at(-1)! : goodAll[0]!;
+      const target =
+        pin && goodAll.every((v) => compareVersions(pin, v) > 0) ? goodAll.at(-1)! : preferFinal(goodAll)!;
       const op = c.specifier.startsWith('===') ? '===' : '==';
       return { target, line: rewriteLine(c, `${op}${target}`), what };
     };
