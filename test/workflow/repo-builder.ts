@@ -41,9 +41,21 @@ export function commitOverlay(dir: string, name: string, message: string): strin
   return sh(dir, ['rev-parse', 'HEAD']);
 }
 
+export type CommitName =
+  | 'base'
+  | 'stableConvert'
+  | 'stableSix'
+  | 'postMove'
+  | 'convert'
+  | 'bump'
+  | 'useFlavor'
+  | 'osXenapi'
+  | 'rawAgain'
+  | 'masterSix';
+
 export interface FixtureRepo {
   dir: string;
-  commits: Record<string, string>;
+  commits: Record<CommitName, string>;
   cleanup(): void;
 }
 
@@ -58,7 +70,7 @@ export function buildRepo(root = mkdtempSync(join(tmpdir(), 'bl-wf-test-'))): Fi
   sh(dir, ['init', '-q', '-b', 'master']);
   sh(dir, ['add', '-A']);
   sh(dir, ['commit', '-q', '-m', 'Initial tree']);
-  const commits: Record<string, string> = { base: sh(dir, ['rev-parse', 'HEAD']) };
+  const commits = { base: sh(dir, ['rev-parse', 'HEAD']) } as Record<CommitName, string>;
   sh(dir, ['checkout', '-q', '-b', 'stable/one']);
   commits.stableConvert = commitOverlay(
     dir,
