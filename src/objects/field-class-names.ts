@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INDEXED_ENUM_NAMES } from './field-types.js';
 import type { ElementDef, FieldTypeDesc, StringPatternName } from './model.js';
 
 /** Enum class name -> valid values. */
@@ -84,9 +85,6 @@ export const ENUM_FIELD_CLASS_TO_ENUM: Record<string, string> = {
   USBControllerModelField: 'USBControllerModelType',
 };
 
-/** Enum types whose coerce first maps an integer index through `ALL`. */
-const INDEXED_ENUMS = new Set(['InstancePowerState']);
-
 /** Composite aliases of the reference, for documentation and tests. */
 export const COMPOSITE_FIELD_CLASSES = Object.keys(FIXED_FIELD_CLASSES).filter((k) =>
   /^(DictOf|ListOf|SetOf)/.test(k),
@@ -129,7 +127,7 @@ function stripModule(name: string): string {
 
 function enumDesc(name: string | null, values: string[] | null | undefined): FieldTypeDesc {
   const desc: FieldTypeDesc = { kind: 'Enum', name, validValues: values ?? null };
-  if (name !== null && INDEXED_ENUMS.has(name)) desc.indexed = true;
+  if (name !== null && INDEXED_ENUM_NAMES.has(name)) desc.indexed = true;
   return desc;
 }
 

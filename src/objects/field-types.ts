@@ -156,9 +156,17 @@ function stringCoerce(value: PyValue, attr: string): string {
   throw new PyValueError(`A string is required in field ${attr}, not a ${pyTypeName(value)}`);
 }
 
+/** Enum types whose coerce first maps an integer index through `ALL` (when `indexed` is not given). */
+export const INDEXED_ENUM_NAMES: ReadonlySet<string> = new Set(['InstancePowerState']);
+
+/** Whether an Enum type maps integers through its value list (InstancePowerState). */
+export function isIndexedEnum(type: Extract<FieldTypeDesc, { kind: 'Enum' }>): boolean {
+  return type.indexed ?? (type.name !== null && INDEXED_ENUM_NAMES.has(type.name));
+}
+
 function enumCoerce(type: Extract<FieldTypeDesc, { kind: 'Enum' }>, value: PyValue, attr: string): string {
   let v = value;
-  if (type.indexed && type.validValues) {
+  if (isIndexedEnum(type) && type.validValues) {
     let index: number | undefined;
     try {
       index = pyInt(v);

@@ -19,7 +19,7 @@ import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 
 import { compatibleRegisteredVersions, shippedChildVersion } from './child-version-map.js';
 import { ERAS, type EraConfig, type EraName } from './eras.js';
 import { PythonError } from './errors.js';
-import { hydrateFieldValue } from './field-types.js';
+import { hydrateFieldValue, isIndexedEnum } from './field-types.js';
 import type { ElementDef, FieldDef, FieldTypeDesc, ObjectVersionDef, VersionManifest } from './model.js';
 import type { PyValue } from './python-values.js';
 import type { ObjectRegistry } from './registry.js';
@@ -88,7 +88,7 @@ function receiverJsonTypes(type: FieldTypeDesc): JsonType[] | undefined {
     case 'StringPattern':
       return type.name === 'ResourceClass' ? ['string'] : ANY_NON_NULL;
     case 'Enum':
-      return type.indexed ? ['string', 'number', 'boolean'] : ['string', 'number', 'boolean'];
+      return ['string', 'number', 'boolean'];
     case 'NetworkModel':
       return ['string', 'array'];
     default:
@@ -231,7 +231,12 @@ class SchemaBuilder {
   private scalarSchema(type: FieldTypeDesc): SchemaObject {
     if (this.opts.mode === 'canonical') return canonicalScalar(type) ?? {};
     if (type.kind === 'Unknown') return {};
-    if (type.kind === 'Enum' && !type.indexed && type.validValues !== null && type.validValues.length > 0) {
+    if (
+      type.kind === 'Enum' &&
+      !isIndexedEnum(type) &&
+      type.validValues !== null &&
+      type.validValues.length > 0
+    ) {
       return { enum: [...type.validValues] };
     }
     const types = receiverJsonTypes(type);

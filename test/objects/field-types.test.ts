@@ -404,3 +404,20 @@ describe('Unknown types', () => {
     expect(roundTrip(u, { a: 1 })).toEqual({ a: 1 });
   });
 });
+
+describe('InstancePowerState without the indexed flag', () => {
+  it('is still indexed by name', () => {
+    const ps: FieldTypeDesc = {
+      kind: 'Enum',
+      name: 'InstancePowerState',
+      validValues: ['pending', 'running'],
+    };
+    expect(c(ps, 0)).toBe('pending');
+    expect(c({ kind: 'Enum', name: 'Other', validValues: ['pending', 'running'] }, 'running')).toBe(
+      'running',
+    );
+    expect(() => c({ kind: 'Enum', name: 'Other', validValues: ['pending', 'running'] }, 0)).toThrow(
+      PyValueError,
+    );
+  });
+});
