@@ -388,10 +388,22 @@ export class ManifestBuilder {
     for (const o of snap.tree.objects) this.addObject(o, snap, current);
   }
 
+  /** Schema keys per object instance: interned objects repeat across revisions, keys are computed once. */
+  private readonly keys = new WeakMap<ObjectVersionDef, string>();
+
+  private keyOf(def: ObjectVersionDef): string {
+    let k = this.keys.get(def);
+    if (k === undefined) {
+      k = schemaKeyOf(def);
+      this.keys.set(def, k);
+    }
+    return k;
+  }
+
   private addObject(o: ExtractedObject, snap: RevisionSnapshot, current: Map<string, string>): void {
     this.manifest.objects[o.def.name] ??= {};
     const byVersion = this.manifest.objects[o.def.name]!;
-    const key = schemaKeyOf(o.def);
+    const key = this.keyOf(o.def);
     let h = byVersion[o.def.version];
     if (!h) {
       h = {
