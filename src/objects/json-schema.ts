@@ -270,8 +270,10 @@ class SchemaBuilder {
             ? registered.filter((v) => v === res.version)
             : compatibleRegisteredVersions(this.registry, childName, res.version);
         if (versions.length === 0) {
+          const major = res.version.split('.')[0];
+          versions = registered.filter((v) => v.split('.')[0] === major);
           this.notes.push(
-            `${def.name} ${def.version}.${field}: shipped ${childName} ${res.version} (${res.source}) is not registered`,
+            `${def.name} ${def.version}.${field}: shipped ${childName} ${res.version} (${res.source}) is not registered; registered ${childName} ${versions.join(', ') || '(none of that major)'} accepted instead`,
           );
         }
       } else {

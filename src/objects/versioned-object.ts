@@ -94,7 +94,19 @@ export class VersionedObjectInstance implements PyObjectValue {
       }
     }
     if (opts.values) for (const [k, v] of Object.entries(opts.values)) this.set(k, v);
-    if (def.setsDefaultsOnInit) this.setDefaults();
+    if (def.setsDefaultsOnInit) {
+      // obj_set_defaults() in __init__; a default the model cannot evaluate (an object instance,
+      // a module constant) is left unset and reported rather than making the class unusable.
+      for (const [name, field] of Object.entries(def.fields)) {
+        if (field.default === undefined || this.store.has(name)) continue;
+        try {
+          this.set(name, defaultValue(field.default, name));
+        } catch (e) {
+          if (!(e instanceof ObjectModelError)) throw e;
+          this.warnings.push(e.message);
+        }
+      }
+    }
   }
 
   objName(): string {

@@ -322,3 +322,23 @@ describe('serializer', () => {
     expect(readPrimitive(out.a?.[0] as Record<string, never>).name).toBe('Widget');
   });
 });
+
+describe('ephemeral defaults the model cannot evaluate', () => {
+  it('are left unset with a warning on init, but raise from an explicit obj_set_defaults', () => {
+    const d = def(
+      'Diag',
+      '1.0',
+      {
+        n: field(int, { default: { kind: 'value', value: 1 } }),
+        mem: field(obj('Mem'), { default: { kind: 'unrecognised', text: 'MemoryDiagnostics()' } }),
+      },
+      'ovo-manifest',
+      { setsDefaultsOnInit: true },
+    );
+    const o = new VersionedObjectInstance(d);
+    expect(o.get('n')).toBe(1);
+    expect(o.isSet('mem')).toBe(false);
+    expect(o.warnings).toEqual(['default of field mem cannot be evaluated: MemoryDiagnostics()']);
+    expect(() => o.setDefaults('mem')).toThrow(ObjectModelError);
+  });
+});
