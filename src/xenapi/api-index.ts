@@ -79,6 +79,31 @@ export interface IndexedDom0Plugin {
   subcommands?: Record<string, VersionRange>;
 }
 
+export type FingerprintUnitKind = 'module' | 'class' | 'function' | 'method' | 'dom0-file' | 'dom0-function';
+
+/** A unit's structural fingerprint over a run of versions (see src/duplicates/fingerprint.ts). */
+export interface FingerprintRange extends VersionRange {
+  tokens: number;
+  flow: string;
+  hashes: string;
+}
+
+export interface IndexedUnit {
+  kind: FingerprintUnitKind;
+  /** Dotted module (`os_xenapi.client.session`) or dom0 plugin file name (`xenhost.py`). */
+  module: string;
+  /** The symbol in the module (`XenAPISession.call_plugin`); absent for modules and dom0 files. */
+  name?: string;
+  path: string;
+  ranges: FingerprintRange[];
+}
+
+export interface IndexedFingerprints {
+  algorithm: { name: string; version: number; k: number; window: number };
+  /** By unit id: `module`, `module:Class.method`, `dom0:file.py`, `dom0:file.py:function`. */
+  units: Record<string, IndexedUnit>;
+}
+
 export interface ApiIndexData {
   schemaVersion: 1;
   /** Distribution name (`os-xenapi`). */
@@ -91,6 +116,8 @@ export interface ApiIndexData {
   versions: IndexedVersion[];
   modules: Record<string, IndexedModule>;
   dom0Plugins?: Record<string, IndexedDom0Plugin>;
+  /** Structural fingerprints per release (indexes generated before they existed have none). */
+  fingerprints?: IndexedFingerprints;
 }
 
 export interface SymbolLookup {

@@ -5,6 +5,11 @@
  * once however many tags share it. Output is deterministic (sorted keys, no timestamps).
  */
 import { compare as pepCompare, valid as pepValid } from '@renovatebot/pep440';
+import {
+  type FileUnitFingerprint,
+  FingerprintMerger,
+  fileUnitFingerprints,
+} from '../duplicates/index-fingerprints.js';
 import { initPython } from '../python/parser.js';
 import { moduleNameForPath, PyFile } from '../python/source-file.js';
 import type {
@@ -50,6 +55,12 @@ interface VersionFacts {
   dom0: Map<string, { path: string; plugin: Dom0Plugin }>;
 }
 
+/** Per-blob structural fingerprints (src/duplicates), parsed along with the API. */
+interface ParsedFingerprints {
+  role: 'library' | 'dom0';
+  units: FileUnitFingerprint[];
+}
+
 export async function generateApiIndex(opts: IndexOptions): Promise<IndexResult> {
   const pkg = opts.package ?? 'os-xenapi';
   const importName = opts.importName ?? 'os_xenapi';
@@ -66,6 +77,8 @@ export async function generateApiIndex(opts: IndexOptions): Promise<IndexResult>
 
     const moduleCache = new Map<string, ModuleApi>();
     const dom0Cache = new Map<string, Dom0Plugin>();
+    const fpCache = new Map<string, ParsedFingerprints>();
+    const fingerprints = new FingerprintMerger();
     const syntaxErrors: string[] = [];
     let filesSeen = 0;
     const versions: IndexedVersion[] = [];
@@ -99,11 +112,14 @@ export async function generateApiIndex(opts: IndexOptions): Promise<IndexResult>
             const file = PyFile.parse(f.path, texts[j]!);
             try {
               plugin = readDom0Plugin(file);
+              fpCache.set(f.blob, { role: 'dom0', units: fileUnitFingerprints(file, 'dom0') });
             } finally {
               file.dispose();
             }
             dom0Cache.set(f.blob, plugin);
           }
+          const pluginName = f.path.slice(dom0Dir.length + 1);
+          fingerprints.add(i, version, pluginName, f.path, `dom0:${pluginName}`, fpCache.get(f.blob)!.units);
           if (plugin.entryPoints.length)
             vf.dom0.set(f.path.slice(dom0Dir.length + 1), { path: f.path, plugin });
           continue;
@@ -117,12 +133,21 @@ export async function generateApiIndex(opts: IndexOptions): Promise<IndexResult>
           try {
             if (file.hasSyntaxErrors) syntaxErrors.push(`${tag.name}:${f.path}`);
             api = readModuleApi(file);
+            fpCache.set(f.blob, { role: 'library', units: fileUnitFingerprints(file, 'library') });
           } finally {
             file.dispose();
           }
           moduleCache.set(f.blob, api);
         }
         vf.modules.set(naming.moduleName, { path: f.path, isPackage: naming.isPackage, api });
+        fingerprints.add(
+          i,
+          version,
+          naming.moduleName,
+          f.path,
+          naming.moduleName,
+          fpCache.get(f.blob)!.units,
+        );
       }
       facts.push(vf);
     }
@@ -137,6 +162,7 @@ export async function generateApiIndex(opts: IndexOptions): Promise<IndexResult>
       versions,
       modules: mergeModules(versionNames, facts),
       ...(facts.some((f) => f.dom0.size) ? { dom0Plugins: mergeDom0(versionNames, facts) } : {}),
+      fingerprints: fingerprints.result(),
     };
     return {
       index,
