@@ -5,13 +5,13 @@
  * `schemas/rules/conductor-methods.schema.json`; signatures are parsed so that call arguments can
  * be bound to raw parameter names (`bindArguments`).
  */
-import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
 import type { PyNode } from '../python/parser.js';
 import type { CallArguments } from '../python/syntax-helpers.js';
+import { readYamlTable } from './table-cache.js';
 
 export type Surface = 'virtapi' | 'conductor' | 'db';
 export const SURFACES: readonly Surface[] = ['virtapi', 'conductor', 'db'];
@@ -104,20 +104,17 @@ export const CONDUCTOR_METHODS_FILE = (): string => packagePath('rules', 'conduc
 export function loadConductorMethods(file: string = CONDUCTOR_METHODS_FILE()): ConductorMethodTable {
   const hit = cache.get(file);
   if (hit) return hit;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      `${file}: cannot read the conductor methods table (${(err as Error).message})`,
-      file,
-    );
-  }
-  const table = parseConductorMethods(text, file);
+  const data = readYamlTable<{ methods: RawMethod[] }>(
+    file,
+    'rules-conductor-methods',
+    'conductor methods table',
+  );
+  const table = conductorTableFromData(data, file);
   cache.set(file, table);
   return table;
 }
 
+/** Parses and validates a table's text (no cache). */
 export function parseConductorMethods(text: string, file: string): ConductorMethodTable {
   let data: unknown;
   try {
@@ -132,7 +129,11 @@ export function parseConductorMethods(text: string, file: string): ConductorMeth
       file,
     );
   }
-  const raw = (data as { methods: RawMethod[] }).methods;
+  return conductorTableFromData(data as { methods: RawMethod[] }, file);
+}
+
+function conductorTableFromData(data: { methods: RawMethod[] }, file: string): ConductorMethodTable {
+  const raw = data.methods;
   const methods: ConductorMethod[] = [];
   const byName = new Map<string, ConductorMethod>();
   raw.forEach((m, i) => {

@@ -41,6 +41,13 @@ export function rulesForFile(relPath: string, rules: readonly ResolvedRule[]): R
 }
 
 export function lintText(
+/** True when some in-scope rule's trigger occurs in the text: only then is the file parsed. */
+export function needsParse(relPath: string, text: string, rules: readonly ResolvedRule[]): boolean {
+  return rulesForFile(relPath, rules).some((r) =>
+    RULES_BY_ID.get(r.id)?.meta.triggers.some((t) => text.includes(t)),
+  );
+}
+
   relPath: string,
   text: string,
   rules: readonly ResolvedRule[],
@@ -60,10 +67,7 @@ export function lintText(
   const modules = applicable
     .map((r) => ({ cfg: r, rule: RULES_BY_ID.get(r.id) }))
     .filter((x): x is { cfg: ResolvedRule; rule: LintRule } => !!x.rule);
-  // A trigger in the path counts too: `from . import client` inside nova/virt/xenapi names no 'xenapi'.
-  const triggered = modules.filter((m) =>
-    m.rule.meta.triggers.some((t) => text.includes(t) || relPath.includes(t)),
-  );
+  const triggered = modules.filter((m) => m.rule.meta.triggers.some((t) => text.includes(t)));
   // Every applicable rule ran: the ones whose triggers are absent ran on a file that cannot match.
   result.rulesRun = modules.map((m) => m.cfg.id);
   if (triggered.length === 0) {

@@ -6,6 +6,7 @@
  */
 import { createProgress } from '../engine/progress.js';
 import { discoverProjectFiles, type Project } from '../engine/project.js';
+import { DEFAULT_MAX_FILE_BYTES, readSource } from '../engine/read-source.js';
 import { emptySummary, type RunSummary } from '../engine/run-summary.js';
 import { runFileTask } from '../engine/worker-pool.js';
 import { compareFindings, type Finding } from '../report/finding.js';
@@ -14,11 +15,11 @@ import { type ChangedLines, touchesChangedLines } from './changed-lines.js';
 import { type LintConfig, resolveRules, resolveTableFiles } from './config.js';
 import { buildContractStatus, type ClassInfo, type ContractStatus } from './contract.js';
 import { assignFingerprints } from './fingerprint.js';
-import { CONTRACT_RULE, type ResolvedRule } from './lint-file.js';
+import { CONTRACT_RULE, needsParse, type ResolvedRule, rulesForFile } from './lint-file.js';
 import type { LintTaskOptions, LintTaskResult } from './lint-task.js';
 import { RULES } from './rules/index.js';
 import { contractFindings } from './rules/virt-driver-method-contract.js';
-import { applySuppressions } from './suppressions.js';
+import { applySuppressions, parseSuppressions } from './suppressions.js';
 import { loadVirtDriverMethods } from './virt-driver-methods.js';
 
 export interface LintRunOptions {
@@ -56,7 +57,15 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
   const { project } = opts;
   const config = (project.config.lint ?? {}) as LintConfig;
   const rules = resolveRules(config, opts.only);
-  const discovery = await discoverProjectFiles(project, opts.paths ?? []);
+  // Rules may read files beyond the Python sources (extension-less dom0 plugins): add their globs.
+  const ruleFiles = RULES.filter((r) => rules.some((x) => x.id === r.meta.id)).flatMap(
+    (r) => r.meta.files ?? [],
+  );
+  const discovery = await discoverProjectFiles(
+    project,
+    opts.paths ?? [],
+    ruleFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...ruleFiles] } : {},
+  );
   const summary: LintRunResult['summary'] = { ...emptySummary(), filesParsed: 0, findings: 0, suppressed: 0 };
   for (const m of discovery.missing)
     summary.skipped.push({ path: m, reason: 'missing', message: `${m}: no such file or directory` });
@@ -65,21 +74,45 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     tables: resolveTableFiles(project.root, config.tables),
     ...(project.config.maxFileSize ? { maxFileBytes: project.config.maxFileSize } : {}),
   };
-  const progress = createProgress(discovery.inputs.length, { quiet: opts.quiet ?? false, title: 'lint' });
-  let results: LintTaskResult[];
+  // Cheap pre-pass in this thread: read each in-scope file and keep for the workers only those in
+  // which some rule's trigger occurs. The others cannot match and are never parsed.
+  const results: LintTaskResult[] = [];
+  const toParse: typeof discovery.inputs = [];
+  const maxBytes = project.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
+  for (const input of discovery.inputs) {
+    const applicable = rulesForFile(input.relPath, rules);
+    if (applicable.length === 0) continue;
+    const read = await readSource(input.path, maxBytes);
+    const base = { relPath: input.relPath, parsed: false, syntaxErrors: false, findings: [], directives: [] };
+    if (!read.ok) {
+      results.push({
+        ...base,
+        rulesRun: [],
+        bytes: 0,
+        skipped: { reason: read.reason, message: read.message },
+      });
+    } else if (needsParse(input.relPath, read.text, rules)) toParse.push(input);
+    else {
+      results.push({
+        ...base,
+        bytes: read.bytes,
+        rulesRun: applicable.map((r) => r.id),
+        directives: parseSuppressions(read.text),
+      });
+    }
+  }
+  const progress = createProgress(toParse.length, { quiet: opts.quiet ?? false, title: 'lint' });
   try {
-    results = await runFileTask<LintTaskOptions, LintTaskResult>(
-      LINT_TASK_URL(),
-      discovery.inputs,
-      taskOptions,
-      {
+    results.push(
+      ...(await runFileTask<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), toParse, taskOptions, {
         ...((opts.jobs ?? project.config.jobs) ? { jobs: opts.jobs ?? project.config.jobs } : {}),
         onProgress: (done, total, f) => progress.tick(done, total, f.relPath),
-      },
+      })),
     );
   } finally {
     progress.stop();
   }
+  results.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 
   const known = new Set([...RULES.map((r) => r.meta.id)]);
   const classes: ClassInfo[] = [];

@@ -3,11 +3,9 @@
  * Instance object (the 25 of the virt-objects-juno spec plus the other object-receiving driver
  * methods), with the release and RPC version in which the compute manager began passing objects.
  */
-import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
 import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
-import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
+import { readYamlTable } from './table-cache.js';
 
 export interface VirtDriverMethod {
   method: string;
@@ -34,22 +32,7 @@ export function loadVirtDriverMethods(
 ): VirtDriverMethodTable {
   const hit = cache.get(file);
   if (hit) return hit;
-  let data: unknown;
-  try {
-    data = YAML.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(
-      `${file}: cannot read the virt driver methods table (${(err as Error).message})`,
-      file,
-    );
-  }
-  const validate = compileSchema('rules-virt-driver-methods');
-  if (!validate(data)) {
-    throw new ConfigError(
-      `${file}: invalid virt driver methods table: ${formatSchemaErrors(validate).slice(0, 5).join('; ')}`,
-      file,
-    );
-  }
+  const data = readYamlTable<unknown>(file, 'rules-virt-driver-methods', 'virt driver methods table');
   const raw = data as {
     defaultObjectParams?: string[];
     methods: Omit<VirtDriverMethod, 'objectParams'>[] & { objectParams?: string[] }[];

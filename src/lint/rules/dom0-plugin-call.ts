@@ -6,6 +6,7 @@
  */
 import { callArguments, literalDict, literalString } from '../../python/syntax-helpers.js';
 import { normalizePluginName } from '../../xenapi/rule-tables.js';
+import { isMoxRecording } from '../mox.js';
 import { queryMatches } from '../query.js';
 import type { LintRule } from '../types.js';
 
@@ -62,6 +63,7 @@ export const dom0PluginCall: LintRule = {
         fn = literalString(args.positional[1] ?? args.keywords.get('fn'));
       }
       if (!session || !method || !call || plugin === undefined || fn === undefined) continue;
+      if (isMoxRecording(call)) continue;
       let subcommand: string | undefined;
       if (table.hasSubcommands(plugin, fn)) {
         const envelope = literalDict(args.positional[2] ?? args.keywords.get('args'));

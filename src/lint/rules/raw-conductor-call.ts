@@ -13,6 +13,7 @@ import {
   renderReplacement,
   type Surface,
 } from '../conductor-methods.js';
+import { isMoxRecording } from '../mox.js';
 import { findRawCalls } from '../raw-calls.js';
 import type { LintRule } from '../types.js';
 
@@ -126,12 +127,12 @@ export const rawConductorCall: LintRule = {
       'nova/virt/driver.py',
       'nova/virt/xenapi/client/**',
     ],
-    triggers: ['virtapi', 'conductor', 'db'],
+    triggers: ['virtapi', 'conductor', 'db.', 'db_api', 'nova.db', 'import db'],
   },
   check(ctx) {
     for (const raw of findRawCalls(ctx.file, ctx.tables.conductor)) {
       const m = raw.method;
-      if (m.dataAccess === false) continue;
+      if (m.dataAccess === false || isMoxRecording(raw.call)) continue;
       const where = `${SURFACE_LABEL[raw.surface]} call ${m.method}()`;
       const surfaceInfo = m.surfaces[raw.surface];
       const data: Record<string, unknown> = { surface: raw.surface, method: m.method, kind: m.kind };
