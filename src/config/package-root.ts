@@ -2,7 +2,7 @@
  * Locates backlevel's own package root (where `rules/`, `schemas/`, `codemods/` and `python/`
  * live), from source (`src/...`) and from the build (`dist/src/...`) alike.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,4 +23,12 @@ export function packageRoot(): string {
 
 export function packagePath(...parts: string[]): string {
   return join(packageRoot(), ...parts);
+}
+
+let version: string | undefined;
+
+/** backlevel's own version, from its package.json. */
+export function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+  return version;
 }

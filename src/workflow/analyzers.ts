@@ -1,16 +1,14 @@
 /**
- * Seams to the verifiers the gate ties in but does not own (`verify objects`, `verify pins`). Each
+ * Seams to the verifiers the gate ties in but does not own (`verify objects`). Each
  * is looked up at run time, so the gate builds and runs whether or not the verifier has landed;
  * when one is missing the gate uses its own narrower check and says so in the report.
  *
  * Contract a verifier module exports (any of the names listed per seam):
- *   verify pins:    (project: Project) => Promise<Finding[]>   `gatePins` | `verifyPinsForGate`
  *   verify objects: (project: Project, objects: string[]) => Promise<Finding[]>  `gateObjects`
  */
 import type { Project } from '../engine/project.js';
 import type { Finding } from '../report/finding.js';
 
-type PinVerifier = (project: Project) => Promise<Finding[]>;
 type ObjectVerifier = (project: Project, objects: readonly string[]) => Promise<Finding[]>;
 
 const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
@@ -33,13 +31,6 @@ async function probe<T>(candidates: readonly string[], names: readonly string[])
     for (const n of names) if (typeof mod[n] === 'function') return mod[n] as T;
   }
   return undefined;
-}
-
-export function loadPinVerifier(): Promise<PinVerifier | undefined> {
-  return probe<PinVerifier>(
-    ['../verify/pins/gate', '../verify/pins/index', '../verify/pins/verify-pins'],
-    ['gatePins', 'verifyPinsForGate'],
-  );
 }
 
 export function loadObjectVerifier(): Promise<ObjectVerifier | undefined> {

@@ -1,10 +1,12 @@
 /**
  * Rendering of the gate and backport reports: text (for people and CI logs), JSON (documented shape:
  * `GateReport` / `BackportReport` with `findings` in the shared Finding shape), GitHub workflow
- * annotations; SARIF and JUnit go through the shared reporters in src/report when they are present.
+ * annotations; SARIF, JUnit and GitHub annotations go through the shared reporters in src/report.
  */
 import pc from 'picocolors';
+import { packageVersion } from '../config/package-root.js';
 import type { Finding } from '../report/finding.js';
+import { formatReport } from '../report/index.js';
 import type { BackportReport } from './backport.js';
 import type { GateReport } from './gate.js';
 
@@ -111,53 +113,19 @@ export function renderBackportText(r: BackportReport, color: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
-/** `::error file=...,line=...::message` lines for GitHub Actions. */
-export function renderGithub(findings: readonly Finding[], root = ''): string {
-  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const prop = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return findings
-    .map((f) => {
-      const level = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
-      const file = f.file ? `${root}${f.file}` : '';
-      const props = [
-        file && `file=${prop(file)}`,
-        f.file && `line=${f.line}`,
-        f.file && `endLine=${f.endLine}`,
-        f.file && `col=${f.column}`,
-        `title=${prop(f.rule)}`,
-      ].filter(Boolean);
-      return `::${level} ${props.join(',')}::${esc(f.message)}\n`;
-    })
-    .join('');
-}
-
-/** SARIF / JUnit through the shared reporters (src/report), looked up at run time. */
-export async function renderShared(
-  format: 'sarif' | 'junit',
+/**
+ * SARIF, JUnit and GitHub annotations through the shared reporters (src/report), so that gate and
+ * backport reports look like every other backlevel report.
+ */
+export function renderSharedFormat(
+  format: 'sarif' | 'junit' | 'github',
   findings: readonly Finding[],
-  meta: { tool: string; root: string },
-): Promise<string | undefined> {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const candidates: Record<string, string[]> = {
-    sarif: ['toSarif', 'renderSarif', 'sarifReport'],
-    junit: ['toJunit', 'renderJunit', 'junitReport'],
-  };
-  for (const rel of [`../report/${format}`, '../report/index']) {
-    try {
-      const mod = (await import(/* @vite-ignore */ new URL(`${rel}.${ext}`, import.meta.url).href)) as Record<
-        string,
-        unknown
-      >;
-      for (const n of candidates[format]!) {
-        const fn = mod[n];
-        if (typeof fn === 'function') {
-          const out = await (fn as (f: readonly Finding[], m: unknown) => unknown)(findings, meta);
-          return typeof out === 'string' ? out : `${JSON.stringify(out, null, 2)}\n`;
-        }
-      }
-    } catch {
-      // not landed yet
-    }
-  }
-  return undefined;
+  meta: { command: 'gate' | 'backport'; elapsedMs?: number },
+): string {
+  return formatReport(format, {
+    findings,
+    command: meta.command,
+    tool: { name: 'backlevel', version: packageVersion() },
+    summary: meta.elapsedMs !== undefined ? { elapsedMs: meta.elapsedMs } : {},
+  });
 }

@@ -69,9 +69,9 @@ describe('gate', () => {
   it('a clean change against its merge-base passes; pins are checked', async () => {
     const r = await runGate({ repo: repo.dir, base: repo.commits.rawAgain });
     expect(r.findings.map((f) => f.rule)).toEqual(['pin-missing']);
-    expect(r.findings[0]!.message).toContain(
-      'nova/virt/xenapi/bandwidth.py:1 uses os_xenapi.client.host_network',
-    );
+    // verify pins names the need (host_network arrived in os-xenapi 0.2.0) and the line to add.
+    expect(r.findings[0]!.message).toContain("add 'os-xenapi>=0.2.0'");
+    expect(r.findings[0]!.data).toMatchObject({ package: 'os-xenapi', neededVersion: '0.2.0' });
     const clean = await runGate({ repo: repo.dir, base: repo.commits.rawAgain, skip: ['pins'] });
     expect(clean.exitCode).toBe(0);
     expect(clean.analyzers.map((a) => `${a.name}:${a.status}`)).toEqual([

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { runBackport } from '../../workflow/backport.js';
 import { WorkflowGitError } from '../../workflow/git.js';
-import { renderBackportText, renderGithub, renderShared } from '../../workflow/render.js';
+import { renderBackportText, renderSharedFormat } from '../../workflow/render.js';
 import { globalOptions } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -59,19 +59,13 @@ export function register(program: Command): void {
         throw err;
       }
       if (!g.quiet && o.format === 'text' && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-      let out: string | undefined;
+      let out: string;
       if (o.format === 'text') out = renderBackportText(report, g.color && process.stdout.isTTY === true);
       else if (o.format === 'json') out = `${JSON.stringify(report, null, 2)}\n`;
-      else if (o.format === 'github') out = renderGithub(report.findings);
       else
-        out = await renderShared(o.format as 'sarif' | 'junit', report.findings, {
-          tool: 'backlevel backport',
-          root: '',
+        out = renderSharedFormat(o.format as 'sarif' | 'junit' | 'github', report.findings, {
+          command: 'backport',
         });
-      if (out === undefined)
-        throw new UsageError(
-          `--format ${o.format}: the shared reporter (src/report) is not available in this build`,
-        );
       process.stdout.write(out);
       const failed = report.findings.some((f) => f.severity === 'error') || report.summary.errors > 0;
       process.exitCode = failed ? ExitCode.Findings : ExitCode.Clean;

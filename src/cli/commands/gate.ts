@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { type AnalyzerName, runGate } from '../../workflow/gate.js';
 import { WorkflowGitError } from '../../workflow/git.js';
-import { FORMATS, type Format, renderGateText, renderGithub, renderShared } from '../../workflow/render.js';
+import { FORMATS, type Format, renderGateText, renderSharedFormat } from '../../workflow/render.js';
 import { globalOptions } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -72,11 +72,5 @@ async function render(
 ): Promise<string> {
   if (format === 'text') return renderGateText(report, color);
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === 'github') return renderGithub(report.findings, report.repo.prefix);
-  const out = await renderShared(format, report.findings, { tool: 'backlevel gate', root: report.tree });
-  if (out === undefined)
-    throw new UsageError(
-      `--format ${format}: the shared ${format} reporter (src/report) is not available in this build`,
-    );
-  return out;
+  return renderSharedFormat(format, report.findings, { command: 'gate' });
 }

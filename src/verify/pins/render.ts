@@ -1,9 +1,12 @@
 /**
- * Output of `backlevel verify pins`. Interim renderers (text, json, sarif, junit, github) kept in
- * this folder until the shared reporters in `src/report/` land; JSON findings carry `rule`,
- * `package`, `symbol`, `neededVersion`, `specifier`, `file`, `line`, `message` (`data` flattened).
+ * Output of `backlevel verify pins`: a text summary of uses, needs and requirement lines; JSON with
+ * the whole report and findings that carry `rule`, `package`, `symbol`, `neededVersion`,
+ * `specifier`, `file`, `line`, `message` (`data` flattened); SARIF, JUnit and GitHub annotations
+ * through the shared reporters in src/report.
  */
+import { packageVersion } from '../../config/package-root.js';
 import type { Finding } from '../../report/finding.js';
+import { formatReport, type ReportInput } from '../../report/index.js';
 import type { PinsReport } from './verify-pins.js';
 
 export const PIN_FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
@@ -49,72 +52,13 @@ export function renderText(report: PinsReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function renderJunit(report: PinsReport): string {
-  const failures = report.findings.filter((f) => f.severity === 'error');
-  const cases = report.findings.map((f) => {
-    const name = xml(`${f.rule} ${f.file}:${f.line}`);
-    const body =
-      f.severity === 'error'
-        ? `<failure type="${xml(f.rule)}" message="${xml(f.message)}"/>`
-        : `<system-out>${xml(`${f.severity}: ${f.message}`)}</system-out>`;
-    return `    <testcase classname="backlevel.verify.pins" name="${name}">${body}</testcase>`;
-  });
-  if (!cases.length)
-    cases.push(`    <testcase classname="backlevel.verify.pins" name="${xml(report.package)} pins"/>`);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="verify pins" tests="${cases.length}" failures="${failures.length}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
-}
-
-export function renderGithub(report: PinsReport): string {
-  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  return report.findings
-    .map((f) => {
-      const level = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
-      return `::${level} file=${esc(f.file)},line=${f.line},col=${f.column},title=${esc(f.rule)}::${esc(f.message)}\n`;
-    })
-    .join('');
-}
-
-export function renderSarif(report: PinsReport): string {
-  const rules = [...new Set(report.findings.map((f) => f.rule))].sort();
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'backlevel',
-            informationUri: 'https://github.com/',
-            rules: rules.map((id) => ({ id })),
-          },
-        },
-        results: report.findings.map((f) => ({
-          ruleId: f.rule,
-          level: f.severity === 'info' ? 'note' : f.severity,
-          message: { text: f.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: f.file },
-                region: {
-                  startLine: f.line,
-                  startColumn: f.column,
-                  endLine: f.endLine,
-                  endColumn: f.endColumn,
-                },
-              },
-            },
-          ],
-          properties: f.data ?? {},
-        })),
-      },
-    ],
+function sharedInput(report: PinsReport): ReportInput {
+  return {
+    findings: report.findings,
+    command: 'verify pins',
+    tool: { name: 'backlevel', version: packageVersion() },
+    summary: { filesRead: report.files.parsed },
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
 export function renderPins(report: PinsReport, format: PinFormat): string {
@@ -122,11 +66,9 @@ export function renderPins(report: PinsReport, format: PinFormat): string {
     case 'json':
       return renderJson(report);
     case 'sarif':
-      return renderSarif(report);
     case 'junit':
-      return renderJunit(report);
     case 'github':
-      return renderGithub(report);
+      return formatReport(format, sharedInput(report));
     default:
       return renderText(report);
   }
