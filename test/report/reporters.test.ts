@@ -110,7 +110,7 @@ describe('SARIF 2.1.0', () => {
   const { id, $schema: _draft, ...rest } = schema;
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  const validate = ajv.compile({ ...rest, $id: id });
+  const validate = ajv.compile({ ...rest, $id: id as string });
 
   it('validates against the official OASIS schema', () => {
     const log = JSON.parse(formatReport('sarif', INPUT));
