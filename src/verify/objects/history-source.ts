@@ -1,0 +1,388 @@
+/**
+ * What `verify objects` checks against: the object definitions of the code under test (a work
+ * tree on disk, or a revision of a git repository, bare or not) and the history before it: every
+ * release tag the revision contains (or those `--support` names), each with the registered
+ * objects and its version manifest ({objname: version}), folded into the historical manifest of
+ * src/history. A tree without git (a distribution package) gets its history from the objects'
+ * version comments instead, optionally merged with `--history-from` a git repository.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { HistoryCache } from '../../history/cache.js';
+import { findGitDir, GitObjectStore, runGit } from '../../history/git-objects.js';
+import {
+  DEFAULT_CONSTANT_MODULES,
+  DEFAULT_OBJECT_DIRS,
+  type HistoricalManifest,
+  ManifestBuilder,
+  novaTagKey,
+  type RevisionRef,
+  releaseTags,
+  TreeReader,
+} from '../../history/history-walk.js';
+import { EXTRACTOR_VERSION, extractModule, type ModuleSummary } from '../../history/object-extractor.js';
+import type { ExtractedObject, ResolvedTree } from '../../history/object-resolver.js';
+import { resolveObjects } from '../../history/object-resolver.js';
+import { reconstructFieldSets } from '../../history/version-comments.js';
+import type { EraName } from '../../objects/eras.js';
+import type { ObjectVersionDef, VersionManifest } from '../../objects/model.js';
+import { ObjectRegistry } from '../../objects/registry.js';
+import { compareVersions, majorOf } from '../../objects/versions.js';
+import { initPython } from '../../python/parser.js';
+import { moduleNameForPath } from '../../python/source-file.js';
+
+/** One revision the history holds: a release tag, the code under test, or the `--base`. */
+export interface Release {
+  label: string;
+  commit: string | undefined;
+  era: EraName;
+  /** `{objname: VERSION}` of every registered object: what a peer running it has registered. */
+  manifest: VersionManifest;
+  /** Registered definitions by name (several majors of one name: newest first). */
+  defs: Map<string, ObjectVersionDef[]>;
+  objects: ExtractedObject[];
+}
+
+/** One historical (object, version) and where it comes from. */
+export interface VersionEntry {
+  name: string;
+  version: string;
+  def: ObjectVersionDef;
+  /** First release that shipped it (undefined for reconstructed or unreleased versions). */
+  firstSeen: string | undefined;
+  lastSeen: string | undefined;
+  /** 'history' (seen at a walked revision), 'reconstructed' (version comments), 'current'. */
+  source: 'history' | 'reconstructed' | 'current';
+}
+
+export interface ObjectsHistory {
+  /** The code under test. */
+  current: Release;
+  /** Walked releases in release order (current excluded). */
+  releases: Release[];
+  /** Releases whose versions must still be talked to (a subset of `releases`). */
+  supported: Release[];
+  /** name -> version -> entry (every version known, current included). */
+  versions: Map<string, Map<string, VersionEntry>>;
+  /** Every known (name, version), for schemas and graph building. */
+  registry: ObjectRegistry;
+  /** The src/history manifest (schema changes under one version number, child versions seen). */
+  manifest: HistoricalManifest | undefined;
+  base: Release | undefined;
+  /** Names of notification payload objects (sent to consumers, never backleveled). */
+  notifications: Set<string>;
+  repo: string;
+  notes: string[];
+}
+
+export interface HistoryOptions {
+  /** Work tree or git directory (bare repositories included). */
+  repo: string;
+  /** Code under test (default: the work tree, or HEAD of a bare repository). */
+  rev?: string;
+  /** `2014.1..`, `2014.1..2015.1.0`, `..13.0.0` or a comma-separated list of tags. */
+  support?: string;
+  /** A git repository to take the history from when `repo` has none. */
+  historyFrom?: string;
+  /** Compare with this revision (version-bump between base and the code under test). */
+  base?: string;
+  era?: EraName;
+  noCache?: boolean;
+  cacheDir?: string;
+  objectDirs?: string[];
+}
+
+function releaseOf(label: string, commit: string | undefined, tree: ResolvedTree): Release {
+  const defs = new Map<string, ObjectVersionDef[]>();
+  const manifest: VersionManifest = {};
+  const objects = tree.objects.filter((o) => o.registered);
+  for (const o of objects) {
+    const list = defs.get(o.def.name) ?? [];
+    list.push(o.def);
+    list.sort((a, b) => compareVersions(b.version, a.version));
+    defs.set(o.def.name, list);
+  }
+  for (const [name, list] of defs) manifest[name] = (list[0] as ObjectVersionDef).version;
+  return { label, commit, era: tree.era, manifest, defs, objects };
+}
+
+/** Python files of the object directories and constant modules of a tree on disk. */
+function diskFiles(root: string, objectDirs: string[]): { path: string; abs: string }[] {
+  const out: { path: string; abs: string }[] = [];
+  for (const dir of objectDirs) {
+    const abs = join(root, dir);
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) continue;
+    for (const name of readdirSync(abs).sort()) {
+      if (name.endsWith('.py')) out.push({ path: `${dir}/${name}`, abs: join(abs, name) });
+    }
+  }
+  if (out.length === 0) return out;
+  for (const path of DEFAULT_CONSTANT_MODULES) {
+    const abs = join(root, path);
+    if (existsSync(abs)) out.push({ path, abs });
+  }
+  return out;
+}
+
+/** Resolves the objects of a tree on disk (a work tree or an installed package root). */
+export async function readTreeFromDisk(
+  root: string,
+  opts: { objectDirs?: string[]; era?: EraName } = {},
+): Promise<ResolvedTree> {
+  await initPython();
+  const summaries: ModuleSummary[] = [];
+  for (const f of diskFiles(root, opts.objectDirs ?? DEFAULT_OBJECT_DIRS)) {
+    const mod = moduleNameForPath(f.path);
+    if (!mod) continue;
+    summaries.push(extractModule(f.path, readFileSync(f.abs, 'utf8'), mod.moduleName, mod.isPackage));
+  }
+  return resolveObjects(summaries, opts.era ? { era: opts.era } : {});
+}
+
+/** Selects support releases from release-ordered labels. */
+export function selectSupported(labels: string[], spec: string | undefined): string[] {
+  if (!spec) return labels;
+  const m = /^([^.,\s][^,\s]*?)?\.\.([^,\s]*)$/.exec(spec.trim());
+  if (m && spec.includes('..') && !spec.includes(',')) {
+    const from = m[1];
+    const to = m[2];
+    const key = (t: string) => novaTagKey(t, true);
+    const cmp = (a: number[], b: number[]) => {
+      for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    const fk = from ? key(from) : undefined;
+    const tk = to ? key(to) : undefined;
+    if ((from && !fk) || (to && !tk)) throw new Error(`--support ${spec}: not a release range`);
+    return labels.filter((l) => {
+      const k = key(l);
+      if (!k) return false;
+      if (fk && cmp(k, fk) < 0) return false;
+      if (tk && cmp(k, tk) > 0) return false;
+      return true;
+    });
+  }
+  const wanted = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const missing = wanted.filter((w) => !labels.includes(w));
+  if (missing.length)
+    throw new Error(`--support: ${missing.join(', ')} not among the release tags of the history`);
+  return labels.filter((l) => wanted.includes(l));
+}
+
+function addVersion(
+  versions: Map<string, Map<string, VersionEntry>>,
+  def: ObjectVersionDef,
+  label: string | undefined,
+  source: VersionEntry['source'],
+): void {
+  const byVersion = versions.get(def.name) ?? new Map<string, VersionEntry>();
+  versions.set(def.name, byVersion);
+  const e = byVersion.get(def.version);
+  if (!e) {
+    byVersion.set(def.version, {
+      name: def.name,
+      version: def.version,
+      def,
+      firstSeen: label,
+      lastSeen: label,
+      source,
+    });
+  } else if (source !== 'reconstructed') {
+    if (e.source === 'reconstructed') {
+      e.def = def;
+      e.source = source;
+      e.firstSeen = label;
+    } else if (source === 'history') e.def = def;
+    e.lastSeen = label ?? e.lastSeen;
+  }
+}
+
+/** Older versions of the current objects from their version comments (no git history). */
+export function reconstructFromComments(
+  objects: ExtractedObject[],
+  versions: Map<string, Map<string, VersionEntry>>,
+): number {
+  let added = 0;
+  for (const o of objects) {
+    if (!o.registered) continue;
+    const rec = reconstructFieldSets(o.def.version, Object.keys(o.def.fields), o.historyComments);
+    for (const r of rec) {
+      if (r.version === o.def.version || majorOf(r.version) !== majorOf(o.def.version)) continue;
+      if (versions.get(o.def.name)?.has(r.version)) continue;
+      const fields: ObjectVersionDef['fields'] = {};
+      for (const f of r.fields) fields[f] = o.def.fields[f] as ObjectVersionDef['fields'][string];
+      const def: ObjectVersionDef = {
+        ...o.def,
+        version: r.version,
+        fields,
+        relationships: {},
+        childVersions: [],
+        source: { ...(o.def.source ?? { file: '' }), commit: 'version-comments' },
+      };
+      addVersion(versions, def, undefined, 'reconstructed');
+      added++;
+    }
+  }
+  return added;
+}
+
+function isGitRepo(path: string): boolean {
+  try {
+    findGitDir(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads the code under test and its history. The store is closed before returning.
+ */
+export async function loadObjectsHistory(opts: HistoryOptions): Promise<ObjectsHistory> {
+  const notes: string[] = [];
+  const objectDirs = opts.objectDirs ?? DEFAULT_OBJECT_DIRS;
+  const repoIsGit = isGitRepo(opts.repo);
+  const gitSource = repoIsGit ? opts.repo : opts.historyFrom;
+  if (!repoIsGit && opts.rev) throw new Error(`--rev needs a git repository; ${opts.repo} has none`);
+  const workTree = repoIsGit && existsSync(join(opts.repo, '.git'));
+  let current: Release;
+  const releases: Release[] = [];
+  let manifest: HistoricalManifest | undefined;
+  let base: Release | undefined;
+  const versions = new Map<string, Map<string, VersionEntry>>();
+  let store: GitObjectStore | undefined;
+  try {
+    if (gitSource) {
+      store = GitObjectStore.open(gitSource);
+      const cache = opts.noCache
+        ? HistoryCache.disabled()
+        : HistoryCache.open(EXTRACTOR_VERSION, opts.cacheDir ?? undefined);
+      const reader = new TreeReader(store, { objectDirs, ...(opts.era ? { era: opts.era } : {}), cache });
+      const useDisk = !repoIsGit || (workTree && !opts.rev);
+      let currentCommit: string | undefined;
+      if (useDisk) {
+        const root = repoIsGit ? opts.repo : opts.repo;
+        current = releaseOf(
+          'work tree',
+          undefined,
+          await readTreeFromDisk(root, { objectDirs, ...(opts.era ? { era: opts.era } : {}) }),
+        );
+        if (repoIsGit) currentCommit = await store.resolveCommit('HEAD');
+      } else {
+        const rev = opts.rev ?? 'HEAD';
+        currentCommit = await store.resolveCommit(rev);
+        const snap = await reader.read(currentCommit);
+        current = releaseOf(rev, currentCommit, snap.tree);
+      }
+      // Release tags contained in the code under test (all of them for --history-from).
+      const tagMap = await store.tags();
+      let contained: Set<string> | undefined;
+      if (repoIsGit && currentCommit) {
+        const out = await runGit(store.gitDir, ['tag', '--merged', currentCommit]);
+        contained = new Set(out.split('\n').filter(Boolean));
+      }
+      // Release tags live on stable branches: a tag is history when the code under test contains
+      // it or it was committed no later than the code under test.
+      const cutoff = currentCommit ? (await store.readCommit(currentCommit)).committerTime : Infinity;
+      const refs: RevisionRef[] = [];
+      for (const r of releaseTags(tagMap)) {
+        if (!contained || contained.has(r.label)) refs.push(r);
+        else if ((await store.readCommit(r.commit)).committerTime <= cutoff) refs.push(r);
+      }
+      const supportedLabels = new Set(
+        selectSupported(
+          refs.map((r) => r.label),
+          opts.support,
+        ),
+      );
+      // History starts at the first supported release: nothing older needs talking to.
+      const first = refs.findIndex((r) => supportedLabels.has(r.label));
+      const walked = first >= 0 ? refs.slice(first) : [];
+      const builder = new ManifestBuilder();
+      for (const r of walked) {
+        const snap = await reader.read(r.commit);
+        if (snap.tree.objects.length === 0) continue;
+        builder.add({ ...snap, label: r.label });
+        const rel = releaseOf(r.label, r.commit, snap.tree);
+        releases.push(rel);
+        for (const defs of rel.defs.values())
+          for (const d of defs) addVersion(versions, d, r.label, 'history');
+      }
+      if (current.commit === undefined || !walked.some((r) => r.commit === current.commit)) {
+        const snapTree: ResolvedTree = {
+          objects: current.objects,
+          era: current.era,
+          eraFacts: {
+            importsOsloVersionedObjects: false,
+            hasObjRelationships: false,
+            hasChildVersions: false,
+          },
+          unregistered: [],
+        };
+        builder.add({
+          label: current.label,
+          commit: current.commit ?? 'work tree',
+          committerTime: 0,
+          tree: snapTree,
+          files: 0,
+          syntaxErrors: [],
+        });
+      }
+      manifest = builder.build();
+      if (opts.base) {
+        const bc = await store.resolveCommit(opts.base);
+        base = releaseOf(opts.base, bc, (await reader.read(bc)).tree);
+      }
+      reader.cache.flush();
+      if (!repoIsGit) {
+        notes.push(`history taken from ${opts.historyFrom} (release tags), the code from ${opts.repo}`);
+      }
+      const supported = releases.filter((r) => supportedLabels.has(r.label));
+      for (const defs of current.defs.values())
+        for (const d of defs) addVersion(versions, d, undefined, 'current');
+      if (!repoIsGit) reconstructFromComments(current.objects, versions);
+      return finish({ current, releases, supported, versions, manifest, base, repo: opts.repo, notes });
+    }
+    current = releaseOf('work tree', undefined, await readTreeFromDisk(opts.repo, { objectDirs }));
+    if (current.objects.length === 0) {
+      throw new Error(`${opts.repo}: no versioned objects under ${objectDirs.join(', ')}`);
+    }
+    for (const defs of current.defs.values())
+      for (const d of defs) addVersion(versions, d, undefined, 'current');
+    const n = reconstructFromComments(current.objects, versions);
+    notes.push(
+      `${opts.repo} has no git history: ${n} older versions reconstructed from version comments (give --history-from a git repository for the real schemas)`,
+    );
+    return finish({ current, releases, supported: [], versions, manifest, base, repo: opts.repo, notes });
+  } finally {
+    store?.close();
+  }
+}
+
+function finish(h: Omit<ObjectsHistory, 'registry' | 'notifications'>): ObjectsHistory {
+  const notifications = new Set<string>();
+  for (const rel of [...h.releases, h.current])
+    for (const o of rel.objects) if (o.kind === 'notification') notifications.add(o.def.name);
+  const registry = new ObjectRegistry();
+  for (const byVersion of h.versions.values()) for (const e of byVersion.values()) registry.register(e.def);
+  return { ...h, registry, notifications };
+}
+
+/** The release a peer at (name, version) ran: the first that shipped it. */
+export function receiverRelease(h: ObjectsHistory, name: string, version: string): Release | undefined {
+  const e = h.versions.get(name)?.get(version);
+  if (!e?.firstSeen) return undefined;
+  return h.releases.find((r) => r.label === e.firstSeen);
+}
+
+/** Relative path of a definition's source for findings. */
+export function sourceFile(def: ObjectVersionDef, root?: string): string {
+  const f = def.source?.file ?? '';
+  return root && f.startsWith('/') ? relative(root, f) : f;
+}

@@ -1,0 +1,245 @@
+/**
+ * Check 2, round-trip: a primitive at v (a populated object of version v) -> the object as an
+ * older peer at v holds it -> its primitive -> an object on the sender's code -> backleveled to v
+ * again must equal what the peer sent: every field v has keeps its value, nothing is lost, nothing
+ * is added, nested children come back at the version they were sent at.
+ */
+import { IncompatibleObjectVersion, PythonError } from '../../objects/errors.js';
+import { buildPopulatedObject } from '../../objects/graph-builder.js';
+import type { JsonObject, JsonValue, ObjectVersionDef } from '../../objects/model.js';
+import type { ObjectRegistry } from '../../objects/registry.js';
+import { objFromPrimitive, objToPrimitive } from '../../objects/versioned-object.js';
+import { backlevel, pythonErrorText } from './backlevel.js';
+import type { Pair } from './pairs.js';
+import { type FindingSet, objectFinding, pairLabel } from './types.js';
+
+const NS = 'nova_object';
+
+export interface Difference {
+  path: string;
+  field: string;
+  kind: 'lost' | 'changed' | 'added' | 'child-version';
+  before?: JsonValue;
+  after?: JsonValue;
+}
+
+function isDict(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPrimitive(v: JsonValue | undefined): v is JsonObject {
+  return isDict(v) && Object.hasOwn(v, `${NS}.data`) && Object.hasOwn(v, `${NS}.name`);
+}
+
+function canonical(v: JsonValue | undefined): string {
+  return JSON.stringify(v, (_k, x) =>
+    isDict(x) && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as JsonObject).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
+/** Differences between the data of two primitives of one object (recursing into children). */
+export function diffPrimitives(
+  before: JsonObject,
+  after: JsonObject,
+  def: ObjectVersionDef | undefined,
+  path: string[] = [],
+  out: Difference[] = [],
+): Difference[] {
+  const bData = (before[`${NS}.data`] ?? {}) as JsonObject;
+  const aData = (after[`${NS}.data`] ?? {}) as JsonObject;
+  const top = path.length === 0;
+  for (const key of Object.keys(bData)) {
+    const p = [...path, key];
+    const field = (p[0] as string).replace(/\[\d+\]$/, '');
+    const b = bData[key] as JsonValue;
+    if (!Object.hasOwn(aData, key)) {
+      out.push({ path: p.join('.'), field, kind: 'lost', before: b });
+      continue;
+    }
+    const a = aData[key] as JsonValue;
+    diffValues(b, a, p, field, top && def?.fields[key]?.type.kind === 'Set', out);
+  }
+  for (const key of Object.keys(aData)) {
+    if (Object.hasOwn(bData, key)) continue;
+    const p = [...path, key];
+    out.push({
+      path: p.join('.'),
+      field: (p[0] as string).replace(/\[\d+\]$/, ''),
+      kind: 'added',
+      after: aData[key] as JsonValue,
+    });
+  }
+  return out;
+}
+
+function diffValues(
+  b: JsonValue,
+  a: JsonValue,
+  p: string[],
+  field: string,
+  unordered: boolean,
+  out: Difference[],
+): void {
+  if (isPrimitive(b) && isPrimitive(a)) {
+    const bv = b[`${NS}.version`];
+    const av = a[`${NS}.version`];
+    if (bv !== av) {
+      out.push({
+        path: p.join('.'),
+        field,
+        kind: 'child-version',
+        before: bv as JsonValue,
+        after: av as JsonValue,
+      });
+      return;
+    }
+    diffPrimitives(b, a, undefined, p, out);
+    return;
+  }
+  if (Array.isArray(b) && Array.isArray(a) && b.length === a.length && b.some(isPrimitive)) {
+    b.forEach((x, i) => {
+      const last = p.length - 1;
+      const q = [...p.slice(0, last), `${p[last]}[${i}]`];
+      diffValues(x, a[i] as JsonValue, q, field, false, out);
+    });
+    return;
+  }
+  const same =
+    unordered && Array.isArray(a) && Array.isArray(b)
+      ? canonical([...b].map(canonical).sort() as unknown as JsonValue) ===
+        canonical([...a].map(canonical).sort() as unknown as JsonValue)
+      : canonical(b) === canonical(a);
+  if (!same) out.push({ path: p.join('.'), field, kind: 'changed', before: b, after: a });
+}
+
+export interface RoundTripContext {
+  /** Every historical version (the older peer's registry). */
+  historyRegistry: ObjectRegistry;
+  seed: number;
+}
+
+function short(v: JsonValue | undefined): string {
+  const s = JSON.stringify(v) ?? 'undefined';
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** Runs the round trip of one pair for the 'full' and 'nulls' variants of version v. */
+export function checkRoundTrip(
+  pair: Pair,
+  ctx: RoundTripContext,
+  findings: FindingSet,
+  notes: string[],
+): number {
+  const { sender, target } = pair;
+  const name = sender.def.name;
+  const receiverDef = ctx.historyRegistry.get(name, target.version);
+  if (!receiverDef) return 0;
+  let runs = 0;
+  for (const nulls of [false, true]) {
+    if (nulls && !Object.values(receiverDef.fields).some((f) => f.nullable)) continue;
+    const variant = nulls ? 'nulls' : 'full';
+    let p1: JsonObject;
+    try {
+      const older = buildPopulatedObject(ctx.historyRegistry, name, target.version, {
+        seed: ctx.seed,
+        nulls,
+        era: receiverDef.era,
+        ...(target.manifest ? { manifest: target.manifest } : {}),
+      });
+      const p0 = objToPrimitive(older);
+      const held = objFromPrimitive(p0, ctx.historyRegistry, { era: receiverDef.era });
+      p1 = objToPrimitive(held);
+    } catch (e) {
+      notes.push(
+        `round-trip ${pairLabel(name, target.version)}: cannot build the older primitive: ${(e as Error).message}`,
+      );
+      continue;
+    }
+    runs++;
+    let current: ReturnType<typeof objFromPrimitive>;
+    try {
+      current = objFromPrimitive(p1, sender.registry, { era: sender.era });
+    } catch (e) {
+      if (!(e instanceof PythonError)) {
+        notes.push(
+          `round-trip ${pairLabel(name, sender.def.version, target.version)}: ${(e as Error).message}`,
+        );
+        continue;
+      }
+      const majorGap =
+        e instanceof IncompatibleObjectVersion &&
+        /^Version \d+/.test(e.message) &&
+        (() => {
+          const m = /Version (\S+) of \S+ is not supported, supported version is (\S+)/.exec(e.message);
+          return !!m && (m[1] as string).split('.')[0] !== (m[2] as string).split('.')[0];
+        })();
+      findings.add(
+        objectFinding({
+          check: 'round-trip',
+          ...(majorGap ? { severity: 'warning' as const } : {}),
+          object: name,
+          version: sender.def.version,
+          targetVersion: target.version,
+          revision: sender.revision,
+          message: `${name} ${sender.def.version} at ${sender.revision} cannot load a ${variant} primitive sent by a peer at ${target.version}: ${pythonErrorText(e)}`,
+          file: sender.def.source?.file ?? '',
+          data: { variant, kind: 'load-failed' },
+        }),
+        'load',
+      );
+      continue;
+    }
+    const out = backlevel(current, pair);
+    if (out.kind === 'refused' || out.kind === 'crash') {
+      // A refusal of data the peer itself sent is a lost round trip; crashes are check 6's.
+      if (out.kind === 'refused') {
+        findings.add(
+          objectFinding({
+            check: 'round-trip',
+            object: name,
+            version: sender.def.version,
+            targetVersion: target.version,
+            revision: sender.revision,
+            message: `${pairLabel(name, sender.def.version, target.version)} at ${sender.revision} refuses to send back data a ${target.version} peer sent: ${pythonErrorText(out.error)}`,
+            file: sender.def.source?.file ?? '',
+            data: { variant, kind: 'refused' },
+          }),
+          'refused',
+        );
+      }
+      continue;
+    }
+    if (out.kind === 'model-gap') {
+      notes.push(`round-trip ${pairLabel(name, sender.def.version, target.version)}: ${out.error.message}`);
+      continue;
+    }
+    for (const d of diffPrimitives(p1, out.primitive, receiverDef)) {
+      const what =
+        d.kind === 'lost'
+          ? `loses ${d.path} (was ${short(d.before)})`
+          : d.kind === 'added'
+            ? `adds ${d.path} the peer never sent (${short(d.after)})`
+            : d.kind === 'child-version'
+              ? `returns ${d.path} at ${String(d.after)} instead of ${String(d.before)}`
+              : `changes ${d.path} from ${short(d.before)} to ${short(d.after)}`;
+      findings.add(
+        objectFinding({
+          check: 'round-trip',
+          object: name,
+          version: sender.def.version,
+          targetVersion: target.version,
+          field: d.field,
+          revision: sender.revision,
+          message: `${pairLabel(name, target.version, sender.def.version)} -> ${target.version} round trip at ${sender.revision} ${what}`,
+          file: sender.def.source?.file ?? '',
+          ...(sender.def.source?.line ? { line: sender.def.source.line } : {}),
+          data: { variant, path: d.path, kind: d.kind },
+        }),
+        d.kind,
+      );
+    }
+  }
+  return runs;
+}
