@@ -1,5 +1,6 @@
 /** The report formats shared by lint, verify, gate and the HTML report, by name. */
 import { formatGithub } from './github.js';
+import { formatHtml } from './html/format.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
 import type { ReportInput } from './report-input.js';
@@ -7,10 +8,12 @@ import { formatSarif } from './sarif.js';
 import { formatText, type TextOptions } from './text.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** Every format `formatReport` renders: the machine formats above and the HTML report for people. */
+export const OUTPUT_FORMATS = [...REPORT_FORMATS, 'html'] as const;
+export type ReportFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function isReportFormat(s: string): s is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(s);
+  return (OUTPUT_FORMATS as readonly string[]).includes(s);
 }
 
 export function formatReport(format: ReportFormat, input: ReportInput, text: TextOptions = {}): string {
@@ -25,6 +28,8 @@ export function formatReport(format: ReportFormat, input: ReportInput, text: Tex
       return formatJunit(input);
     case 'github':
       return formatGithub(input);
+    case 'html':
+      return formatHtml(input);
   }
 }
 
