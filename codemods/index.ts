@@ -13,4 +13,5 @@ export const BUILTIN_CODEMODS: Record<string, CodemodLoader> = {
   'xenapi-imports': () => import('./xenapi-imports.js'),
   'xenapi-plugin-calls': () => import('./xenapi-plugin-calls.js'),
   'xenapi-imports-reverse': () => import('./xenapi-imports-reverse.js'),
+  'xenapi-cleanup': () => import('./xenapi-cleanup.js'),
 };

@@ -74,7 +74,12 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
   const project = typeof opts.project === 'string' ? openProject(opts.project) : opts.project;
   const refs: CodemodRef[] = opts.codemods.map((c) => codemodRef(c, opts.cwd));
   const modules = await Promise.all(refs.map((r) => loadCodemod(r)));
-  const discovery = await discoverProjectFiles(project, opts.paths ?? []);
+  const extraFiles = modules.flatMap((m) => m.meta.files ?? []);
+  const discovery = await discoverProjectFiles(
+    project,
+    opts.paths ?? [],
+    extraFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...extraFiles] } : {},
+  );
   const migrateConfig = (project.config.migrate ?? {}) as { options?: CodemodOptions };
   const transformOptions: CodemodOptions = { ...(migrateConfig.options ?? {}), ...(opts.options ?? {}) };
   const projectView = {

@@ -74,6 +74,8 @@ export interface CodemodMeta {
   description: string;
   /** Rule ids this codemod fixes (shown in lint findings as `fix`). */
   fixes?: string[];
+  /** Files beyond the tree's Python sources the runner visits for it (globs; extension-less dom0 plugins). */
+  files?: string[];
 }
 
 export type Transform = (

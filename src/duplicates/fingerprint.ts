@@ -173,7 +173,7 @@ export function winnow(
 
 export function encodeHashes(hashes: Uint32Array): string {
   const bytes = Buffer.alloc(hashes.length * 4);
-  hashes.forEach((h, i) => bytes.writeUInt32BE(h, i * 4));
+  for (let i = 0; i < hashes.length; i++) bytes.writeUInt32BE(hashes[i]!, i * 4);
   return bytes.toString('base64');
 }
 

@@ -9,7 +9,13 @@ import type { TableFiles } from './tables.js';
 export type RuleSetting =
   | 'off'
   | Severity
-  | { enabled?: boolean; severity?: Severity; scope?: string[]; exclude?: string[] };
+  | {
+      enabled?: boolean;
+      severity?: Severity;
+      scope?: string[];
+      exclude?: string[];
+      options?: Record<string, unknown>;
+    };
 
 export interface LintConfig {
   rules?: Record<string, RuleSetting>;
@@ -45,7 +51,8 @@ export function resolveRules(config: LintConfig, only?: readonly string[]): Reso
       scope = s.scope ?? scope;
       exclude = s.exclude ?? exclude;
     }
-    out.push({ id, severity, scope: [...scope], exclude });
+    const options = typeof s === 'object' ? s.options : undefined;
+    out.push({ id, severity, scope: [...scope], exclude, ...(options ? { options } : {}) });
   }
   return out;
 }

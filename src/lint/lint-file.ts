@@ -24,6 +24,7 @@ export interface ResolvedRule {
   severity: Severity;
   scope: string[];
   exclude: string[];
+  options?: Record<string, unknown>;
 }
 
 export interface FileLintResult {
@@ -108,7 +109,7 @@ export function needsParse(relPath: string, text: string, rules: readonly Resolv
           ...(r.data ? { data: r.data } : {}),
         });
       };
-      rule.check({ file, relPath, tables, report });
+      rule.check({ file, relPath, tables, report, ...(cfg.options ? { options: cfg.options } : {}) });
     }
     result.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     assignFingerprints(result.findings, (l) => file.lineText(l));

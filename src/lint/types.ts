@@ -27,6 +27,8 @@ export interface RuleMeta {
    * match: files with none of any in-scope rule's triggers are not parsed.
    */
   triggers: string[];
+  /** Files beyond the tree's Python sources that the rule reads (globs; extension-less dom0 plugins). */
+  files?: string[];
 }
 
 export interface RuleReport {
@@ -48,6 +50,8 @@ export interface RuleContext {
   /** Path relative to the project root, forward slashes. */
   readonly relPath: string;
   readonly tables: LintTables;
+  /** The rule's `options` from the config file (validated by the config schema). */
+  readonly options?: Readonly<Record<string, unknown>>;
   report(r: RuleReport): void;
 }
 

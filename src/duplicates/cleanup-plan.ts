@@ -1,0 +1,263 @@
+/**
+ * The plan of the xenapi-cleanup codemod, computed once over the whole tree (tests included):
+ *
+ * 1. Candidates: modules that duplicate an os-xenapi module (the in-tree client package), files that
+ *    copy an os-xenapi dom0 plugin (extension-less Python 2 plugins included), the project's dom0
+ *    plugin-version plugin once the tree uses os_xenapi, and package `__init__` files left with
+ *    nothing but candidates.
+ * 2. Dead tests and fakes: test modules that mirror a candidate (`tests/.../client/test_session.py`
+ *    for `client/session.py`), test-support modules imported only by deleted files, and test
+ *    packages left empty.
+ * 3. The import-graph check, to a fixpoint: a candidate with an importer that is not itself deleted
+ *    is kept (and reported with its importers), which may keep others in turn.
+ * 4. The version check: once the tree imports os_xenapi, the required-version constant, the method
+ *    asking dom0 for its plugin version, its calls and its tests are removed from the files that
+ *    stay (os-xenapi's session performs the check).
+ */
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { basename, dirname, join, posix } from 'node:path';
+import { pyFileOptionsFor } from '../engine/project.js';
+import { readSource } from '../engine/read-source.js';
+import { initPython } from '../python/parser.js';
+import { PyFile } from '../python/source-file.js';
+import { loadOsXenapiIndex } from '../xenapi/api-index.js';
+import { detectDuplicates, isPluginPath, isTestPath, looksLikePython } from './detect.js';
+import { ImportGraph } from './import-graph.js';
+import { describeMatch, fingerprintIndexFor, releaseSpan } from './matcher.js';
+import type { DuplicatesOptions } from './options.js';
+import { findVersionCheck, VERSION_PLUGIN_RE } from './version-check.js';
+
+export interface CleanupPlan {
+  /** relPath -> why it is deleted. */
+  delete: Record<string, string>;
+  /** Candidates kept because something still imports them. */
+  kept: Record<string, { reason: string; importers: string[] }>;
+  /** Symlinks (extension-less plugin aliases) pointing at deleted files: relPath -> target. */
+  aliases: Record<string, string>;
+  usesOsXenapi: boolean;
+  versionCheck: { methods: string[]; constants: string[]; files: string[] };
+}
+
+const TRIGGERS = ['XenAPI', 'xenapi', 'call_plugin'];
+
+function stem(relPath: string): string {
+  return basename(relPath).replace(/\.py$/, '');
+}
+
+export async function planCleanup(
+  root: string,
+  relFiles: readonly string[],
+  options: Partial<DuplicatesOptions> = {},
+): Promise<CleanupPlan> {
+  await initPython();
+  const index = fingerprintIndexFor(loadOsXenapiIndex());
+  const pyFiles = relFiles.filter((r) => r.endsWith('.py') || isPluginPath(r));
+  const graph = new ImportGraph(pyFiles);
+  const texts = new Map<string, string>();
+  const candidates = new Map<string, string>();
+  const checkSites = new Map<string, ReturnType<typeof findVersionCheck>>();
+  const pluginDirs = new Map<string, Set<string>>();
+  for (const r of pyFiles) {
+    if (!isPluginPath(r)) continue;
+    const d = dirname(r);
+    if (!pluginDirs.has(d))
+      pluginDirs.set(d, new Set(pyFiles.filter((x) => dirname(x) === d).map((x) => basename(x))));
+  }
+  let usesOsXenapi = false;
+  const reads = await Promise.all(pyFiles.map((r) => readSource(join(root, r))));
+  pyFiles.forEach((relPath, i) => {
+    const read = reads[i]!;
+    if (!read.ok) return;
+    const text = read.text;
+    const plugin = isPluginPath(relPath);
+    if (plugin && !relPath.endsWith('.py') && !looksLikePython(text)) return;
+    texts.set(relPath, text);
+    const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
+    try {
+      graph.addFile(file, relPath, plugin ? pluginDirs.get(dirname(relPath)) : undefined);
+      if (file.bindings.imports.some((b) => (b.module || b.target).startsWith('os_xenapi')))
+        usesOsXenapi = true;
+      if (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) {
+        for (const d of detectDuplicates(file, relPath, { index, options })) {
+          if (d.kind !== 'module' && d.kind !== 'plugin') continue;
+          candidates.set(
+            relPath,
+            `${d.kind === 'plugin' ? 'copy of' : 'duplicates'} ${describeMatch(d.match)} (os-xenapi ${releaseSpan(d.match)}, similarity ${d.match.score.toFixed(2)})`,
+          );
+        }
+      }
+      if (/plugin_version|PLUGIN\w*VERSION/.test(text)) {
+        const vc = findVersionCheck(file);
+        if (vc.sites.length || vc.methods.length || vc.constants.length) checkSites.set(relPath, vc);
+      }
+    } finally {
+      file.dispose();
+    }
+  });
+  if (usesOsXenapi) {
+    for (const r of pyFiles) {
+      if (isPluginPath(r) && VERSION_PLUGIN_RE.test(stem(r)) && texts.has(r))
+        candidates.set(
+          r,
+          "the project's dom0 plugin-version plugin: os-xenapi's session checks dom0_plugin_version itself",
+        );
+    }
+  }
+  // Dotted strings naming candidate modules (mock.patch targets) are references too.
+  const candidateModules = [...graph.modules].filter(([, rel]) => candidates.has(rel)).map(([m]) => m);
+  // Plugin loaders: files that build a path into a plugins directory (tests load plugins by path).
+  const loaders = new Set(
+    [...texts].filter(([r, t]) => !isPluginPath(r) && /xapi\.d\/plugins|xapi\.d['"]/.test(t)).map(([r]) => r),
+  );
+  for (const [r, t] of texts) {
+    if (isPluginPath(r)) continue;
+    graph.addStringReferences(r, t, candidateModules);
+    const usesLoader = loaders.has(r) || graph.importsOf(r).some((x) => loaders.has(x));
+    if (!usesLoader) continue;
+    for (const c of candidates.keys()) {
+      if (!isPluginPath(c)) continue;
+      const name = basename(c);
+      const bare = name.replace(/\.py$/, '');
+      if (
+        t.includes(`'${name}'`) ||
+        t.includes(`"${name}"`) ||
+        t.includes(`'${bare}'`) ||
+        t.includes(`"${bare}"`)
+      )
+        graph.addPathReference(r, c);
+    }
+  }
+  // Package __init__ files whose siblings are all candidates (and that hold no code of their own).
+  const addInits = () => {
+    for (const r of pyFiles) {
+      if (basename(r) !== '__init__.py' || candidates.has(r) || isTestPath(r)) continue;
+      const dir = dirname(r);
+      const siblings = pyFiles.filter((x) => dirname(x) === dir && x !== r);
+      const code = (texts.get(r) ?? '').replace(/^\s*#.*$/gm, '').trim();
+      if (siblings.length && siblings.every((s) => candidates.has(s)) && code === '')
+        candidates.set(r, `package of deleted modules (${siblings.map((s) => basename(s)).join(', ')})`);
+    }
+  };
+  addInits();
+  const kept: CleanupPlan['kept'] = {};
+  let dead = new Map<string, string>();
+  for (;;) {
+    dead = deadTests(pyFiles, candidates, graph, loaders);
+    let changed = false;
+    for (const [c, why] of [...candidates]) {
+      const live = graph.importersOf(c).filter((i) => !candidates.has(i) && !dead.has(i));
+      if (live.length) {
+        candidates.delete(c);
+        kept[c] = { reason: why, importers: live };
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  const del: Record<string, string> = {};
+  for (const [r, why] of [...candidates, ...dead].sort(([a], [b]) => a.localeCompare(b))) {
+    del[r] = candidates.has(r) ? `${why}; nothing imports it` : why;
+  }
+  // Version check edits in files that stay (not in kept duplicates: those still serve importers).
+  const methods = new Set<string>();
+  const constants = new Set<string>();
+  const files: string[] = [];
+  if (usesOsXenapi) {
+    for (const [r, vc] of checkSites) {
+      if (del[r] || kept[r]) continue;
+      for (const m of vc.methods) methods.add(m);
+      for (const c of vc.constants) constants.add(c);
+    }
+    for (const [r, vc] of checkSites) {
+      if (del[r] || kept[r]) continue;
+      if (vc.sites.length || (isTestPath(r) && (vc.methods.length || vc.constants.length))) files.push(r);
+    }
+    // Tests of a deleted or stayed check in test files that only reference the names.
+    for (const [r, t] of texts) {
+      if (del[r] || kept[r] || files.includes(r) || !isTestPath(r)) continue;
+      if (/_verify_plugin_version|PLUGIN_REQUIRED_VERSION|plugin_version/.test(t)) files.push(r);
+    }
+  }
+  // Extension-less aliases (symlinks) of deleted plugin files: runs never visit them; list them.
+  const aliases: Record<string, string> = {};
+  for (const d of pluginDirs.keys()) {
+    let names: string[] = [];
+    try {
+      names = await readdir(join(root, d));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const rel = posix.join(d, n);
+      try {
+        if (!(await lstat(join(root, rel))).isSymbolicLink()) continue;
+        const target = posix.join(d, await readlink(join(root, rel)));
+        if (del[target]) aliases[rel] = target;
+      } catch {
+        // unreadable: skip
+      }
+    }
+  }
+  return {
+    delete: del,
+    kept,
+    aliases,
+    usesOsXenapi,
+    versionCheck: { methods: [...methods].sort(), constants: [...constants].sort(), files: files.sort() },
+  };
+}
+
+/** Test modules and test support that die with the candidates. */
+function deadTests(
+  pyFiles: readonly string[],
+  candidates: ReadonlyMap<string, string>,
+  graph: ImportGraph,
+  loaders: ReadonlySet<string>,
+): Map<string, string> {
+  const dead = new Map<string, string>();
+  const byStem = new Map<string, string[]>();
+  for (const c of candidates.keys()) {
+    const s = stem(c);
+    if (s === '__init__') continue;
+    byStem.set(s, [...(byStem.get(s) ?? []), c]);
+  }
+  for (const r of pyFiles) {
+    if (!isTestPath(r) || isPluginPath(r)) continue;
+    const m = /^test_(.+)\.py$/.exec(basename(r));
+    if (!m) continue;
+    const subjects = byStem.get(m[1]!) ?? [];
+    const dirs = dirname(r).split('/');
+    const subject = subjects.find((c) => dirs.includes(basename(dirname(c))));
+    if (!subject) continue;
+    const imports = graph.importsOf(r);
+    if (imports.includes(subject) || imports.some((x) => loaders.has(x)) || loaders.has(r))
+      dead.set(r, `tests ${subject}, which is deleted`);
+  }
+  // Support modules under tests imported only by deleted files; empty test packages. To a fixpoint.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of pyFiles) {
+      if (dead.has(r) || candidates.has(r) || !isTestPath(r) || isPluginPath(r)) continue;
+      const name = basename(r);
+      if (name === '__init__.py') {
+        const siblings = pyFiles.filter((x) => dirname(x) === dirname(r) && x !== r);
+        const others = pyFiles.filter((x) => x.startsWith(`${dirname(r)}/`) && x !== r);
+        if (siblings.length && others.every((x) => dead.has(x) || candidates.has(x))) {
+          dead.set(r, 'test package left empty');
+          changed = true;
+        }
+        continue;
+      }
+      if (/^test_/.test(name)) continue;
+      const importers = graph.importersOf(r);
+      if (importers.length && importers.every((i) => dead.has(i) || candidates.has(i))) {
+        dead.set(
+          r,
+          `test support only imported by deleted files (${importers.map((i) => basename(i)).join(', ')})`,
+        );
+        changed = true;
+      }
+    }
+  }
+  return dead;
+}
