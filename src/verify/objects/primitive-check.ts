@@ -281,7 +281,10 @@ export class PrimitiveChecker {
 
 function dedupe(issues: PrimitiveIssue[]): PrimitiveIssue[] {
   const seen = new Set<string>();
+  // A nullable field's failed `null` branch only repeats the real error at the same path.
+  const pathsWithOther = new Set(issues.filter((i) => !/: must be null$/.test(i.message)).map((i) => i.path));
   return issues.filter((i) => {
+    if (/: must be null$/.test(i.message) && pathsWithOther.has(i.path)) return false;
     const k = `${i.kind}\0${i.path}\0${i.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
