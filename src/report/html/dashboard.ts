@@ -283,7 +283,8 @@ export function progressBar(done: number, total: number, label: string): string 
 }
 
 export function card(label: string, value: string, sub?: string, extra = ''): string {
-  return `<li class="card"><span class="label">${esc(label)}</span><span class="value">${esc(value)}</span>${sub ? `<span class="sub">${esc(sub)}</span>` : ''}${extra}</li>`;
+  const textual = !/^[\d\s/%—-]+$/.test(value);
+  return `<li class="card"><span class="label">${esc(label)}</span><span class="value${textual ? ' text' : ''}">${esc(value)}</span>${sub ? `<span class="sub">${esc(sub)}</span>` : ''}${extra}</li>`;
 }
 
 function siteLabel(s: SiteLink): string {
@@ -299,10 +300,14 @@ function cellHtml(
 ): string {
   const view = CELL_VIEW[cell.status];
   const e = cell.entry;
-  const counts = [e.rawCalls ? `${e.rawCalls} raw` : '', e.dictAccesses ? `${e.dictAccesses} dict` : '']
-    .filter(Boolean)
-    .join(', ');
-  const label = `${view.word}${counts ? ` (${counts})` : ''}`;
+  const label =
+    cell.status === 'raw-calls+dict-access'
+      ? `raw ${e.rawCalls} + dict ${e.dictAccesses}`
+      : cell.status === 'raw-calls'
+        ? `raw calls: ${e.rawCalls}`
+        : cell.status === 'dict-access'
+          ? `dict access: ${e.dictAccesses}`
+          : view.word;
   const head = badge(view.kind, label);
   if (cell.status === 'clean' || cell.status === 'not-implemented') {
     const where =
@@ -428,28 +433,31 @@ export function renderXenapi(x: XenapiProgress, anchor: (f: Finding) => string |
   );
   if (uses) {
     const pinBad = uses.pinFindings.filter((f) => f.severity === 'error');
-    const pinText = uses.requirement ? uses.requirement.raw.trim() : 'not required';
-    const sub = uses.neededVersion
-      ? `the code needs ${uses.package} ≥ ${uses.neededVersion}`
-      : `${uses.package} not used yet`;
+    const pinText = uses.requirement ? `${uses.package}${uses.requirement.specifier}` : 'not required';
+    const sub =
+      uses.uses && uses.neededVersion
+        ? `the code needs ${uses.package} ≥ ${uses.neededVersion}${uses.requirement ? ` (${uses.requirement.file}:${uses.requirement.line})` : ''}`
+        : `the code does not use ${uses.package} yet`;
     out.push(
       card(
         'Requirement pin',
         pinText,
         sub,
-        `<span class="sub">${pinBad.length ? badge('fail', `${plural(pinBad.length, 'pin error')}`) : uses.neededVersion ? badge('pass', 'pin satisfies the code') : badge('none', 'no os_xenapi use')}</span>`,
+        `<span class="sub">${pinBad.length ? badge('fail', `${plural(pinBad.length, 'pin error')}`) : uses.uses ? badge('pass', 'pin satisfies the code') : badge('none', 'no os_xenapi use')}</span>`,
       ),
     );
   } else out.push(card('Requirement pin', 'not checked', 'run gate or verify pins for the pin'));
   out.push('</ul>');
   if (uses?.pinFindings.length) {
-    out.push('<ul class="sites" aria-label="pin findings">');
+    out.push(
+      `<details${uses.pinFindings.length <= 3 ? ' open' : ''}><summary>${plural(uses.pinFindings.length, 'pin finding')}</summary><ul class="sites" aria-label="pin findings">`,
+    );
     for (const f of uses.pinFindings) {
       const id = anchor(f);
       const text = esc(`${f.rule}: ${f.message}`);
       out.push(`<li>${id ? `<a href="#${esc(id)}">${text}</a>` : text}</li>`);
     }
-    out.push('</ul>');
+    out.push('</ul></details>');
   }
   return out.join('');
 }

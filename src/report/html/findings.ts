@@ -74,7 +74,7 @@ export function severityBadges(findings: readonly Finding[]): string {
   if (findings.length === 0) return badge('pass', 'no findings');
   return (['error', 'warning', 'info'] as const)
     .filter((s) => n(s) > 0)
-    .map((s) => badge(SEVERITY_STATUS[s], plural(n(s), s)))
+    .map((s) => badge(SEVERITY_STATUS[s], plural(n(s), s, s === 'info' ? 'info' : `${s}s`)))
     .join(' ');
 }
 

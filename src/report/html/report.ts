@@ -110,12 +110,13 @@ function summarySection(input: HtmlReportInput): string {
     out.push(
       '<div class="table-wrap"><table class="full by-rule"><caption>Findings by rule or check</caption>',
     );
+    const described = [...byRule.keys()].some((r) => titles.has(r));
     out.push(
-      '<thead><tr><th scope="col">rule</th><th scope="col">what it means</th><th scope="col" class="num">errors</th><th scope="col" class="num">warnings</th><th scope="col" class="num">info</th></tr></thead><tbody>',
+      `<thead><tr><th scope="col">rule</th>${described ? '<th scope="col">what it means</th>' : ''}<th scope="col" class="num">errors</th><th scope="col" class="num">warnings</th><th scope="col" class="num">info</th></tr></thead><tbody>`,
     );
     for (const [rule, c] of [...byRule].sort((a, b) => a[0].localeCompare(b[0])))
       out.push(
-        `<tr><th scope="row"><code>${esc(rule)}</code></th><td>${esc(titles.get(rule) ?? '')}</td><td class="num">${c.error}</td><td class="num">${c.warning}</td><td class="num">${c.info}</td></tr>`,
+        `<tr><th scope="row"><code>${esc(rule)}</code></th>${described ? `<td>${esc(titles.get(rule) ?? '')}</td>` : ''}<td class="num">${c.error}</td><td class="num">${c.warning}</td><td class="num">${c.info}</td></tr>`,
       );
     out.push('</tbody></table></div>');
   }

@@ -44,11 +44,13 @@ h4 { font-size: .98rem; margin: .8rem 0 .3rem; }
 p.note, ul.notes { color: var(--muted); font-size: .92rem; }
 code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: .86rem; }
 code { background: var(--code-bg); padding: 0 .25em; border-radius: 3px; }
+pre > code { display: inline-block; min-width: 100%; background: none; padding: 0; }
 pre { background: var(--code-bg); padding: .55rem .7rem; border-radius: 5px; overflow-x: auto; margin: .4rem 0; line-height: 1.35; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(11.5rem, 1fr)); gap: .7rem; margin: .6rem 0 1rem; padding: 0; list-style: none; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: .65rem .8rem; background: var(--panel); }
 .card .label { color: var(--muted); font-size: .85rem; display: block; }
 .card .value { font-size: 1.5rem; font-weight: 650; display: block; }
+.card .value.text { font-size: 1.05rem; font-family: ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 .card .sub { font-size: .83rem; color: var(--muted); display: block; }
 .progress { display: block; margin-top: .35rem; }
 .progress svg { display: block; width: 100%; height: 8px; }
@@ -61,7 +63,8 @@ pre { background: var(--code-bg); padding: .55rem .7rem; border-radius: 5px; ove
 .badge-none { color: var(--none); background: var(--none-bg); font-weight: 500; }
 .badge-same { color: var(--same); background: var(--same-bg); }
 .icon { flex: none; }
-.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; margin: .5rem 0 1rem; max-width: 100%; }
+.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; margin: .5rem 0 1rem; max-width: 100%; width: fit-content; }
+.table-wrap:has(table.full) { width: auto; }
 table { border-collapse: collapse; font-size: .9rem; }
 table.full { width: 100%; }
 caption { text-align: left; padding: .45rem .6rem; color: var(--muted); font-size: .86rem; caption-side: top; }

@@ -11,6 +11,8 @@ import type { Finding } from '../finding.js';
 
 export interface OsXenapiUse {
   package: string;
+  /** Uses of os_xenapi symbols (imports, references, calls). */
+  uses: number;
   /** Files whose imports bind os_xenapi. */
   importingFiles: number;
   /** Uses of os_xenapi's python replacements of dom0 plugin calls. */
@@ -44,6 +46,7 @@ export async function collectOsXenapiUse(project: Project, jobs?: number): Promi
   const req = report.requirements.find((r) => !r.constraint);
   return {
     package: report.package,
+    uses: report.uses.reduce((n, u) => n + u.uses, 0),
     importingFiles: report.files.importing,
     pluginCalls,
     neededVersion: report.neededVersion,

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ruleDescriptors } from '../../../src/cli/commands/lint.js';
 import { openProject } from '../../../src/engine/project.js';
 import { lintProject } from '../../../src/lint/runner.js';
 import type { Finding } from '../../../src/report/finding.js';
@@ -21,6 +22,7 @@ import {
   treeSource,
 } from '../../../src/report/html/index.js';
 import { formatReport } from '../../../src/report/index.js';
+import { CHECK_DESCRIPTORS } from '../../../src/verify/objects/types.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 export const SAMPLE = join(REPO_ROOT, 'fixtures', 'sample-nova');
@@ -83,6 +85,7 @@ export async function buildSampleReport(repo: string, cacheDir: string): Promise
     findings: [...lint.findings, ...objectFindings, ...xenapi.pinFindings],
     command: 'lint',
     tool: { name: 'backlevel', version: 'test' },
+    rules: [...ruleDescriptors(), ...CHECK_DESCRIPTORS],
     source: treeSource(SAMPLE),
     extra: {
       status: lint.status,

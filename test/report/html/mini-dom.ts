@@ -55,9 +55,7 @@ export function parseHtml(html: string): El {
     const tag = m[1]!.toLowerCase();
     const attrs: Record<string, string> = {};
     const attrText = m[2]!;
-    const re = /([^\s=]+)(?:="([^"]*)")?/g;
-    let a: RegExpExecArray | null;
-    while ((a = re.exec(attrText))) {
+    for (const a of attrText.matchAll(/([^\s=]+)(?:="([^"]*)")?/g)) {
       if ((a[2] ?? '').includes('<')) throw new Error(`'<' in attribute ${a[1]} of <${tag}>`);
       attrs[a[1]!] = decode(a[2] ?? '');
     }
