@@ -93,12 +93,26 @@ function receiverSurface(file: PyFile, recv: PyNode, conductorAttrs: Set<string>
 }
 
 /** Every raw call in the file (or under `within`), in source order. */
+const NAME_RE = new WeakMap<ConductorMethodTable, RegExp>();
+
+/** A regex that finds `name(` for any table method: files without one cannot hold a raw call. */
+function methodNameRegex(table: ConductorMethodTable): RegExp {
+  let re = NAME_RE.get(table);
+  if (!re) {
+    re = new RegExp(`\\b(?:${table.methods.map((m) => m.method).join('|')})\\s*\\(`);
+    NAME_RE.set(table, re);
+  }
+  return re;
+}
+
 export function findRawCalls(
   file: PyFile,
   table: ConductorMethodTable,
   within: PyNode = file.root,
 ): RawCall[] {
   const out: RawCall[] = [];
+  // Text pre-check (native regex) before walking every call of the tree.
+  if (!methodNameRegex(table).test(file.text)) return out;
   let conductorAttrs: Set<string> | undefined;
   for (const m of queryMatches(CALL_QUERY, within)) {
     const { recv, method, call, fname, bare } = m.nodes;
