@@ -988,12 +988,12 @@ function chooseStyle(py: PyFile, options: CodemodOptions, objects: NovaObjectsIn
 
 /**
  * Files that implement the raw layer rather than use it (objects call nova.db by design; the
- * conductor and VirtAPI define the raw methods), and tests (their mocks need the A.4 rewrites, not
+ * conductor, VirtAPI and the fake VirtAPI in virt/fake.py define the raw methods), and tests (their mocks need the A.4 rewrites, not
  * these): left alone unless `includeTests` asks for tests.
  */
 export function outOfScope(relPath: string, options: CodemodOptions): boolean {
   if (/^[A-Za-z_]+\/(objects|db|conductor)\//.test(relPath)) return true;
-  if (/(^|\/)virt\/virtapi\.py$/.test(relPath)) return true;
+  if (/(^|\/)virt\/(virtapi|fake)\.py$/.test(relPath)) return true;
   if (options.includeTests !== true && /(^|\/)tests?\//.test(relPath)) return true;
   return false;
 }

@@ -10,7 +10,12 @@ import { structuredPatch } from 'diff';
 import { pyFileOptionsFor } from '../engine/project.js';
 import { initPython } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
-import { checkRewriteSyntax, type PythonAstChecker, pythonAstChecker } from '../python/syntax.js';
+import {
+  checkRewriteSyntax,
+  PythonAstChecker,
+  type PythonAstResult,
+  pythonAstChecker,
+} from '../python/syntax.js';
 import { EditConflictError } from '../python/text-edits.js';
 import { planAnnotations } from './annotate.js';
 import type { CodemodApi, CodemodModule, CodemodOptions, ConvertedSite, ManualSite } from './types.js';
@@ -202,6 +207,29 @@ async function checkRewrite(
 }
 
 /**
+ * A per-file memo over the Python 3 compile checker: in a chain, each stage's output is the next
+ * stage's input, so every text is compiled once.
+ */
+class MemoChecker extends PythonAstChecker {
+  private readonly memo = new Map<string, Promise<PythonAstResult>>();
+  constructor(private readonly inner: PythonAstChecker) {
+    super();
+  }
+  override available(): boolean {
+    return this.inner.available();
+  }
+  override check(source: string): Promise<PythonAstResult> {
+    let p = this.memo.get(source);
+    if (!p) {
+      p = this.inner.check(source);
+      this.memo.set(source, p);
+    }
+    return p;
+  }
+  override close(): void {}
+}
+
+/**
  * Applies the codemods in order, each on the previous one's output. The file is `changed` only
  * when every rewrite passed its checks; otherwise `refused` (or `error` when a transform threw),
  * with no partial result.
@@ -210,7 +238,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
   await initPython();
   const options = input.options ?? {};
   const annotate = input.annotate === true;
-  const checker = input.checker === null ? null : (input.checker ?? pythonAstChecker());
+  const checker = input.checker === null ? null : new MemoChecker(input.checker ?? pythonAstChecker());
   const outcome = emptyOutcome(input.relPath, 'unchanged');
   let text = input.source;
   /** Manual sites with their line in the current text (for --annotate). */

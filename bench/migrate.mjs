@@ -1,0 +1,56 @@
+// `backlevel migrate` dry run of every built-in codemod vs `backlevel lint`, same tree, same run
+// (run after `npm run build`):   node bench/migrate.mjs [TREE] [--mb 25]
+// Without TREE, generates a 25 MB Nova-shaped tree with bench/generate-tree.mjs in a temp dir.
+// Both commands run through the CLI (process start, discovery, worker pool, output) alternately,
+// twice, and the best time of each is compared: the issue asks for migrate within 2x of lint.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const bin = join(here, '..', 'bin', 'backlevel.js');
+const args = process.argv.slice(2);
+const mbIdx = args.indexOf('--mb');
+const mb = mbIdx >= 0 ? args[mbIdx + 1] : '25';
+let tree = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--mb');
+if (!tree) {
+  tree = mkdtempSync(join(tmpdir(), 'backlevel-bench-migrate-'));
+  execFileSync(process.execPath, [join(here, 'generate-tree.mjs'), tree, '--mb', mb], { stdio: 'inherit' });
+}
+if (!existsSync(tree)) throw new Error(`${tree}: no such tree`);
+const list = JSON.parse(
+  execFileSync(process.execPath, [bin, 'migrate', '--list', '--format', 'json'], { encoding: 'utf8' }),
+);
+const codemods = list.map((c) => c.name).join(',');
+
+function timeCli(argv) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [bin, '-q', ...argv], {
+    cwd: tree,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const ms = performance.now() - t;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+const best = { lint: Infinity, migrate: Infinity };
+let summary;
+for (let round = 0; round < 2; round++) {
+  best.lint = Math.min(best.lint, timeCli(['lint', '.', '--format', 'json']).ms);
+  const m = timeCli(['migrate', '.', '--codemod', codemods, '--format', 'json']);
+  best.migrate = Math.min(best.migrate, m.ms);
+  summary = JSON.parse(m.out).summary;
+}
+console.log(`tree: ${tree} (${(summary.bytesRead / 1e6).toFixed(1)} MB, ${summary.filesVisited} files)`);
+console.log(`codemods: ${codemods}`);
+console.log(
+  `migrate: ${summary.filesChanged} files to change, ${summary.sitesConverted} sites converted, ${summary.sitesManual} manual`,
+);
+console.log(`lint    ${(best.lint / 1000).toFixed(2)} s`);
+console.log(
+  `migrate ${(best.migrate / 1000).toFixed(2)} s  (${(best.migrate / best.lint).toFixed(2)}x lint; target <= 2x)`,
+);
