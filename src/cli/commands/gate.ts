@@ -3,12 +3,17 @@
  * (src/workflow/gate.ts). Exit 1 when a finding at or above `gate.failOn` (default error) exists.
  */
 import type { Command } from 'commander';
+import { packageVersion } from '../../config/package-root.js';
+import { gateHtml } from '../../report/html/index.js';
 import { type AnalyzerName, runGate } from '../../workflow/gate.js';
 import { WorkflowGitError } from '../../workflow/git.js';
 import { FORMATS, type Format, renderGateText, renderSharedFormat } from '../../workflow/render.js';
 import { globalOptions } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+
+/** The shared formats plus the HTML report (src/report/html). */
+const GATE_FORMATS = [...FORMATS, 'html'] as const;
 
 interface GateCliOptions {
   repo: string;
@@ -33,12 +38,12 @@ export function register(program: Command): void {
       '--baseline <file>',
       'lint: fail only on findings this baseline (backlevel lint --write-baseline) does not know',
     )
-    .option('--format <format>', `report format: ${FORMATS.join(', ')}`, 'text')
+    .option('--format <format>', `report format: ${GATE_FORMATS.join(', ')}`, 'text')
     .option('--skip <analyzers>', 'comma-separated analyzers not to run: lint, objects, pins')
     .action(async (o: GateCliOptions, cmd: Command) => {
       const g = globalOptions(cmd);
-      if (!(FORMATS as readonly string[]).includes(o.format))
-        throw new UsageError(`--format ${o.format}: expected one of ${FORMATS.join(', ')}`);
+      if (!(GATE_FORMATS as readonly string[]).includes(o.format))
+        throw new UsageError(`--format ${o.format}: expected one of ${GATE_FORMATS.join(', ')}`);
       const skip = (o.skip ?? '').split(',').filter(Boolean);
       for (const s of skip)
         if (!['lint', 'objects', 'pins'].includes(s))
@@ -59,7 +64,12 @@ export function register(program: Command): void {
         throw err;
       }
       process.stdout.write(
-        await render(o.format as Format, report, g.color && process.stdout.isTTY === true),
+        o.format === 'html'
+          ? await gateHtml(report, {
+              tool: { name: 'backlevel', version: packageVersion() },
+              ...(g.jobs ? { jobs: g.jobs } : {}),
+            })
+          : await render(o.format as Format, report, g.color && process.stdout.isTTY === true),
       );
       process.exitCode = report.exitCode === 0 ? ExitCode.Clean : ExitCode.Findings;
     });

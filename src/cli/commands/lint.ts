@@ -17,7 +17,8 @@ import { RULES } from '../../lint/rules/index.js';
 import { lintProject } from '../../lint/runner.js';
 import { formatStatusTable } from '../../lint/status-report.js';
 import { atLeast, type Severity } from '../../report/finding.js';
-import { formatReport, isReportFormat, REPORT_FORMATS, type RuleDescriptor } from '../../report/index.js';
+import { lintXenapiProgress } from '../../report/html/index.js';
+import { formatReport, isReportFormat, OUTPUT_FORMATS, type RuleDescriptor } from '../../report/index.js';
 import { globalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -82,7 +83,7 @@ export function register(program: Command): void {
     )
     .argument('[paths...]', 'files or directories (default: the current directory)')
     .option('--root <dir>', 'tree root that rule scopes and module names are relative to (default: detected)')
-    .option('-f, --format <format>', `report format: ${REPORT_FORMATS.join(', ')}`)
+    .option('-f, --format <format>', `report format: ${OUTPUT_FORMATS.join(', ')}`)
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--rule <ids>', 'run only these rules (comma-separated, repeatable)', collect)
     .option(
@@ -112,7 +113,7 @@ export function register(program: Command): void {
       const cfg = (project.config.lint ?? {}) as LintConfig;
       const format = opts.format ?? cfg.format ?? 'text';
       if (!isReportFormat(format))
-        throw new UsageError(`--format ${format}: expected one of ${REPORT_FORMATS.join(', ')}`);
+        throw new UsageError(`--format ${format}: expected one of ${OUTPUT_FORMATS.join(', ')}`);
       const failOn = opts.failOn ?? cfg.failOn ?? 'warning';
       if (!['error', 'warning', 'info', 'never'].includes(failOn))
         throw new UsageError(`--fail-on ${failOn}: expected error, warning, info or never`);
@@ -157,7 +158,16 @@ export function register(program: Command): void {
               return undefined;
             }
           },
-          ...(opts.report === 'status' && result.status ? { extra: { status: result.status } } : {}),
+          ...(opts.report === 'status' && result.status
+            ? {
+                extra: {
+                  status: result.status,
+                  ...(format === 'html'
+                    ? { xenapi: await lintXenapiProgress(project, result.findings, g.jobs), subject: root }
+                    : {}),
+                },
+              }
+            : {}),
         },
         { color },
       );

@@ -9,12 +9,16 @@
  *   codemods dry for the diffs).
  * - `objectsHtml(history, findings)`: the compatibility matrix for `verify objects`.
  */
+import type { Project } from '../../engine/project.js';
 import type { GateReport } from '../../workflow/gate.js';
 import type { Finding } from '../finding.js';
+import { xenapiFromFindings } from './dashboard.js';
 import { attachFixDiffs } from './fix-diffs.js';
 import { treeSource } from './format.js';
+import { runtimePrimitives } from './history-input.js';
 import { buildMatrix, type MatrixHistory, type MatrixOptions } from './matrix.js';
 import { renderHtmlReport } from './report.js';
+import { collectOsXenapiUse, type XenapiProgress } from './xenapi-progress.js';
 
 export { buildDashboard, type MigrationDashboard, methodExtents } from './dashboard.js';
 export { esc } from './escape.js';
@@ -82,4 +86,40 @@ export function objectsHtml(
     ...(opts.source ? { source: opts.source } : {}),
     matrix,
   });
+}
+
+/**
+ * `lint --report status --format html`: the os-xenapi swap for the dashboard: what is left from
+ * the lint findings, what is done (os_xenapi uses, the pin) from `verify pins` over the tree.
+ */
+export async function lintXenapiProgress(
+  project: Project,
+  findings: readonly Finding[],
+  jobs?: number,
+): Promise<XenapiProgress> {
+  const left = xenapiFromFindings(findings);
+  try {
+    return { ...left, osXenapi: await collectOsXenapiUse(project, jobs) };
+  } catch {
+    // The pin side is optional: a tree the pin verifier cannot read still gets its dashboard.
+    return left;
+  }
+}
+
+/**
+ * `verify objects --format html`: the compatibility matrix over the verifier's history (supported
+ * releases as columns) with its findings, and before/after primitives from the objects runtime.
+ */
+export function objectsHtmlExtra(
+  history: MatrixHistory & { versions?: Map<string, Map<string, { def?: unknown }>> },
+  findings: readonly Finding[],
+  subject?: string,
+): Record<string, unknown> {
+  const matrix = buildMatrix(history, findings, {
+    primitives: runtimePrimitives({
+      releases: history.releases,
+      ...(history.versions ? { versions: history.versions as never } : {}),
+    }),
+  });
+  return { matrix, title: 'backlevel object compatibility report', ...(subject ? { subject } : {}) };
 }

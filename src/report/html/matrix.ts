@@ -386,7 +386,12 @@ function cellFindingHtml(cf: CellFinding, id: string | undefined): string {
   return `<article class="finding"${id ? ` id="${esc(id)}"` : ''} aria-label="${esc(`${f.severity}: ${label}`)}"><div class="finding-head">${badge(SEVERITY_STATUS[f.severity], f.severity)}<span class="rule">[${esc(f.rule)}]</span></div><p class="msg">${esc(f.message)}</p>${factsOf(cf)}${f.file ? `<p class="note">${esc(`${f.file}:${f.line}`)}</p>` : ''}${cf.primitives ? primitivesHtml(cf.primitives, label) : ''}</article>`;
 }
 
-function cellHtml(cell: MatrixCell, row: MatrixRow, col: MatrixColumn, ids: (f: Finding) => string): string {
+function cellHtml(
+  cell: MatrixCell,
+  row: MatrixRow,
+  col: MatrixColumn,
+  ids: (f: Finding) => string | undefined,
+): string {
   const view = STATE_VIEW[cell.state];
   const ver = cell.versions.length ? `<span class="ver">${esc(cell.versions.join(', '))}</span>` : '';
   const head = `${ver}${badge(view.kind, cell.state === 'fail' || cell.state === 'warn' ? `${view.word} (${cell.findings.length})` : view.word)}`;

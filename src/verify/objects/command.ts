@@ -14,7 +14,8 @@ import { ExitCode } from '../../cli/exit-codes.js';
 import { loadConfig } from '../../config/config-file.js';
 import { GitError } from '../../history/git-objects.js';
 import { isEraName } from '../../objects/eras.js';
-import { formatReport, isReportFormat, REPORT_FORMATS } from '../../report/index.js';
+import { objectsHtmlExtra } from '../../report/html/index.js';
+import { formatReport, isReportFormat, OUTPUT_FORMATS as REPORT_FORMATS } from '../../report/index.js';
 import { jsonReport } from '../../report/json.js';
 import { loadObjectsHistory } from './history-source.js';
 import { formatObjectData } from './ovo-fingerprint.js';
@@ -205,7 +206,11 @@ export async function runObjectsCommand(opts: ObjectsCliOptions, cmd: Command): 
     });
     text = `${JSON.stringify(report, null, 2)}\n`;
   } else {
-    text = formatReport(opts.format, input, { color: g.color });
+    text = formatReport(
+      opts.format,
+      opts.format === 'html' ? { ...input, extra: objectsHtmlExtra(history, findings, repo) } : input,
+      { color: g.color },
+    );
     if (opts.format === 'text') {
       const counts = new Map<string, number>();
       for (const f of findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);

@@ -112,7 +112,7 @@ describe('HTML report in headless Chromium', () => {
 
   it('stays readable in a narrow window: the page never scrolls sideways, tables scroll in their box', async () => {
     await page.setViewportSize({ width: 380, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(1);
     const wrap = page.locator('.table-wrap', { has: page.locator('table.dashboard-table') });
     const box = await wrap.boundingBox();
@@ -125,14 +125,14 @@ describe('HTML report in headless Chromium', () => {
   it('prints: navigation hidden, every drill-down opened before printing', async () => {
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('nav.toc').isVisible()).toBe(false);
-    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
-    const closed = await page.evaluate(
-      () => [...document.querySelectorAll('details')].filter((d) => !d.open).length,
+    await page.evaluate("window.dispatchEvent(new Event('beforeprint'))");
+    const closed = await page.evaluate<number>(
+      "[...document.querySelectorAll('details')].filter((d) => !d.open).length",
     );
     expect(closed).toBe(0);
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
-    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
     await page.emulateMedia({ media: 'screen' });
   });
 });
