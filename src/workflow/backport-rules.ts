@@ -10,8 +10,7 @@
  *   target branch's history.
  * - backport-object-missing / backport-object-method-missing: the backported code uses an object
  *   class, or an object method, the target branch lacks.
- * - backport-os-xenapi-missing / backport-os-xenapi-pin-too-low: code using os_xenapi lands on a
- *   branch whose requirements lack it or allow too old a version.
+ * - backport-os-xenapi-*: see backport-os-xenapi.ts (decided by the pin verifier).
  * - backport-reintroduces-raw-call: a raw conductor / VirtAPI / db call the branch had already
  *   converted to objects comes back.
  */
@@ -38,10 +37,11 @@ import {
   type TreeReader,
   type VersionSighting,
 } from './object-snapshot.js';
-import { type ApiIndex, checkRequirement, libraryUses, loadApiIndex } from './os-xenapi-requirement.js';
 
 export interface BackportContext {
   store: GitObjectStore;
+  /** The temporary work tree, checked out at `after`. */
+  dir: string;
   /** The commit being backported, and its (first) parent. */
   commit: string;
   parent: string;
@@ -52,7 +52,6 @@ export interface BackportContext {
   /** Files the apply changed in the temporary tree, with new-side line ranges. */
   changes: ChangedFile[];
   objectsDir?: string;
-  requirementsFile?: string;
   /** Lazily computed, shared between rules. */
   cache: Map<string, unknown>;
 }
@@ -386,53 +385,6 @@ export async function ruleObjectMethodsExist(ctx: BackportContext): Promise<Find
     });
   }
   return out;
-}
-
-export interface XenapiRuleResult {
-  findings: Finding[];
-  /** Files that use os_xenapi and would need the reverse codemod (branch from before the move). */
-  reverseCandidates: string[];
-  preMove: boolean;
-}
-
-/** Rule: os_xenapi used on a branch whose requirements lack it, or pin too low. */
-export async function ruleOsXenapi(
-  ctx: BackportContext,
-  index: ApiIndex = loadApiIndex(),
-): Promise<XenapiRuleResult> {
-  const uses = [];
-  const files = new Set<string>();
-  for (const { change, text } of await changedPython(ctx)) {
-    if (!text.includes(index.importName)) continue;
-    const found = withParsed(change.path, text, (file) =>
-      libraryUses(file, change.path, index, (l, e) => rangeChanged(change, l, e)),
-    );
-    if (found.length) files.add(change.path);
-    uses.push(...found);
-  }
-  if (!uses.length) return { findings: [], reverseCandidates: [], preMove: false };
-  const reqFile = ctx.requirementsFile ?? 'requirements.txt';
-  const oid = await ctx.store.blobId(ctx.after, reqFile);
-  const requirementsText = oid ? (await ctx.store.readBlob(oid)).toString('utf8') : undefined;
-  const preMove = (await ctx.store.blobId(ctx.before, 'nova/virt/xenapi/client/__init__.py')) !== undefined;
-  const findings = checkRequirement({
-    requirementsText,
-    requirementsFile: reqFile,
-    uses,
-    index,
-    where: ctx.ontoName,
-    rules: { missing: 'backport-os-xenapi-missing', tooLow: 'backport-os-xenapi-pin-too-low' },
-  });
-  if (preMove) {
-    for (const f of findings) {
-      f.message += `; ${ctx.ontoName} predates the move to os-xenapi (it still has nova/virt/xenapi/client/)`;
-      f.fix = {
-        codemod: 'xenapi-imports-reverse',
-        description: 'rewrite os_xenapi uses back to nova.virt.xenapi.client',
-      };
-    }
-  }
-  return { findings, reverseCandidates: findings.length ? [...files] : [], preMove };
 }
 
 let conductorTable: ConductorMethodTable | undefined;

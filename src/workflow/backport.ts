@@ -8,17 +8,20 @@
  * diff is shown.
  */
 import { join } from 'node:path';
-import { loadConfig } from '../config/config-file.js';
+import { type BacklevelConfig, loadConfig } from '../config/config-file.js';
 import { GitObjectStore } from '../history/git-objects.js';
 import { initPython } from '../python/parser.js';
 import { compareFindings, type Finding } from '../report/finding.js';
+import type { PinsSettings } from '../verify/pins/config.js';
+import { resolvePinsSettings } from '../verify/pins/verify-pins.js';
+import type { ApiIndex } from '../xenapi/api-index.js';
 import { type ApplyResult, cherryPickNoCommit, resetTempTree } from './apply-commit.js';
+import { backportPins, LEGACY_CLIENT_INIT, type XenapiRuleResult } from './backport-os-xenapi.js';
 import {
   type BackportContext,
   ruleObjectMethodsExist,
   ruleObjectVersionBump,
   ruleObjectVersionsExist,
-  ruleOsXenapi,
   ruleRawConductor,
 } from './backport-rules.js';
 import {
@@ -86,15 +89,10 @@ export interface BackportReport {
   };
 }
 
-function readBackportSettings(
-  root: string,
-  configFile?: string,
-): Pick<BackportOptions, 'objectsDir' | 'requirementsFile'> {
-  const section = (loadConfig(root, configFile).config.backport ?? {}) as Pick<
-    BackportOptions,
-    'objectsDir' | 'requirementsFile'
-  >;
-  return section;
+/** What every commit of one run is checked with. */
+interface RunSettings {
+  config: BacklevelConfig;
+  pins: { settings: PinsSettings; index: ApiIndex };
 }
 
 export async function runBackport(opts: BackportOptions): Promise<BackportReport> {
@@ -108,8 +106,14 @@ export async function runBackport(opts: BackportOptions): Promise<BackportReport
       `--onto ${opts.onto}: unknown revision in ${gitRoot}${repo.shallow ? ' (this is a shallow clone; backlevel fetches nothing)' : ''}`,
     );
   }
-  const settings = readBackportSettings(gitRoot, opts.configFile);
-  opts = { ...settings, ...opts };
+  const config = loadConfig(gitRoot, opts.configFile).config;
+  const section = (config.backport ?? {}) as Pick<BackportOptions, 'objectsDir' | 'requirementsFile'>;
+  opts = { ...section, ...opts };
+  // `requirementsFile` (backport's own setting) narrows the pin verifier's requirement files.
+  const pins = resolvePinsSettings(gitRoot, config.pins, {
+    ...(opts.requirementsFile ? { requirementFiles: [opts.requirementsFile] } : {}),
+  });
+  const run: RunSettings = { config, pins };
   const commits = await listCommits(gitRoot, {
     ...(opts.range ? { range: opts.range } : {}),
     ...(opts.revs ? { revs: opts.revs } : {}),
@@ -124,7 +128,7 @@ export async function runBackport(opts: BackportOptions): Promise<BackportReport
     await withTempWorktree(gitRoot, ontoCommit, async (wt) => {
       for (const [i, commit] of commits.entries()) {
         opts.onCommit?.(i, commits.length, commit);
-        reports.push(await backportOne(store, wt.dir, commit, opts));
+        reports.push(await backportOne(store, wt.dir, commit, opts, run));
       }
     });
   } finally {
@@ -153,6 +157,7 @@ async function backportOne(
   dir: string,
   commit: string,
   opts: BackportOptions,
+  run: RunSettings,
 ): Promise<CommitReport> {
   const meta = await commitMeta(dir, commit);
   const before = (await git(dir, ['rev-parse', 'HEAD'])).trim();
@@ -193,6 +198,7 @@ async function backportOne(
   const changes = await changesBetween(dir, before, apply.appliedAs);
   const ctx: BackportContext = {
     store,
+    dir,
     commit,
     parent: meta.parents[0] ?? before,
     ontoName: opts.onto,
@@ -200,7 +206,6 @@ async function backportOne(
     after: apply.appliedAs,
     changes: changes.files,
     ...(opts.objectsDir ? { objectsDir: opts.objectsDir } : {}),
-    ...(opts.requirementsFile ? { requirementsFile: opts.requirementsFile } : {}),
     cache: new Map(),
   };
   if (!meta.parents.length)
@@ -209,7 +214,7 @@ async function backportOne(
   findings.push(...(await ruleObjectVersionBump(ctx)));
   findings.push(...(await ruleObjectVersionsExist(ctx)));
   findings.push(...(await ruleObjectMethodsExist(ctx)));
-  const xen = await ruleOsXenapi(ctx);
+  const xen = await osXenapiRule(ctx, run);
   findings.push(...xen.findings);
   findings.push(...(await ruleRawConductor(ctx)));
   const report: CommitReport = {
@@ -219,7 +224,7 @@ async function backportOne(
   };
   for (const f of report.findings) f.data = { ...f.data, commit };
   if (xen.preMove && xen.reverseCandidates.length) {
-    report.reverse = await reverseCodemod(dir, xen.reverseCandidates, opts, ctx);
+    report.reverse = await reverseCodemod(dir, xen.reverseCandidates, opts, ctx, run);
   }
   return report;
 }
@@ -229,6 +234,7 @@ async function reverseCodemod(
   files: string[],
   opts: BackportOptions,
   ctx: BackportContext,
+  run: RunSettings,
 ): Promise<ReverseCodemodResult> {
   let runCodemods: typeof import('../codemod/runner.js').runCodemods;
   try {
@@ -269,10 +275,22 @@ async function reverseCodemod(
     ]).catch(() => '');
     const after = (await git(dir, ['rev-parse', 'HEAD'])).trim();
     const changes = await changesBetween(dir, ctx.before, after);
-    const remaining = (await ruleOsXenapi({ ...ctx, after, changes: changes.files, cache: new Map() }))
+    const remaining = (await osXenapiRule({ ...ctx, after, changes: changes.files, cache: new Map() }, run))
       .findings;
     return { diff, applied: true, manual, remaining };
   } catch (err) {
     return { diff: '', applied: false, manual: [], unavailable: (err as Error).message };
   }
+}
+
+/** The os-xenapi rules over the temporary tree as it stands at `ctx.after`. */
+async function osXenapiRule(ctx: BackportContext, run: RunSettings): Promise<XenapiRuleResult> {
+  return backportPins({
+    dir: ctx.dir,
+    config: run.config,
+    ...run.pins,
+    ontoName: ctx.ontoName,
+    changes: ctx.changes,
+    preMove: (await ctx.store.blobId(ctx.before, LEGACY_CLIENT_INIT)) !== undefined,
+  });
 }

@@ -8,8 +8,8 @@
  *    the work tree (schema or remotable signature changed without a VERSION bump; a bump with no
  *    change), plus, from the tree alone, VERSION against the class's own version-history comments;
  *    the full runtime verifier (`verify objects`) plugs in through `analyzers.ts` when present;
- * 3. the pin check: the os-xenapi version the code needs against requirements.txt (the full
- *    `verify pins` verifier plugs in through `analyzers.ts` when present).
+ * 3. the pin verifier (`verify pins`) over the tree: the os-xenapi uses against the requirement and
+ *    constraint lines (the backport's os-xenapi rules are the same verifier over the backported tree).
  *
  * It never fetches: a shallow clone, a tree outside git, or a base missing from history is stated
  * (what history is missing, what was skipped) and the gate falls back to full-tree lint and
@@ -17,8 +17,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverProjectFiles, openProject, type Project, pyFileOptionsFor } from '../engine/project.js';
-import { readSource } from '../engine/read-source.js';
+import { openProject, type Project, pyFileOptionsFor } from '../engine/project.js';
 import { GitObjectStore } from '../history/git-objects.js';
 import { extractModule } from '../history/object-extractor.js';
 import { type Baseline, readBaseline } from '../lint/baseline.js';
@@ -26,7 +25,6 @@ import type { ChangedLines } from '../lint/changed-lines.js';
 import { lintProject } from '../lint/runner.js';
 import { compareVersions } from '../objects/versions.js';
 import { initPython } from '../python/parser.js';
-import { PyFile } from '../python/source-file.js';
 import { atLeast, compareFindings, type Finding, type Severity } from '../report/finding.js';
 import { resolvePinsSettings, verifyPins } from '../verify/pins/verify-pins.js';
 import { loadObjectVerifier } from './analyzers.js';
@@ -48,7 +46,6 @@ import {
   type ObjectInfo,
   readObjects,
 } from './object-snapshot.js';
-import { checkRequirement, type LibraryUse, libraryUses, loadApiIndex } from './os-xenapi-requirement.js';
 
 export interface GateOptions {
   repo: string;

@@ -190,7 +190,20 @@ function summarize(g: UseGroup, all: readonly string[]): UseSummary {
   };
 }
 
+/** The report with what it was decided from: each use group's sites and the library's import sites. */
+export interface PinsAnalysis {
+  report: PinsReport;
+  groups: UseGroup[];
+  importSites: Site[];
+  sources: PinSources;
+}
+
 export async function verifyPins(options: VerifyPinsOptions): Promise<PinsReport> {
+  return (await analyzePins(options)).report;
+}
+
+/** `verifyPins`, keeping the evaluated use groups (callers that relate findings to sites). */
+export async function analyzePins(options: VerifyPinsOptions): Promise<PinsAnalysis> {
   const { project, settings, index } = options;
   const discovery = await discoverProjectFiles(project, [], {
     ...(settings.include ? { include: settings.include } : {}),
@@ -237,7 +250,7 @@ export async function verifyPins(options: VerifyPinsOptions): Promise<PinsReport
   const decidedBy = groups
     .filter((g) => !g.unknown && below.length > 0 && !g.status[below.at(-1)!]!.ok)
     .map((g) => summarize(g, all));
-  return {
+  const report: PinsReport = {
     package: settings.package,
     importName: settings.importName,
     indexVersions: all,
@@ -260,4 +273,5 @@ export async function verifyPins(options: VerifyPinsOptions): Promise<PinsReport
       skipped: results.filter((r) => r.skipped).map((r) => r.skipped!),
     },
   };
+  return { report, groups, importSites, sources };
 }
