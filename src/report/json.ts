@@ -1,7 +1,9 @@
 /**
  * The JSON report (schema: schemas/report.schema.json, `$id` backlevel-report): tool, summary and
  * findings with `rule`, `severity`, `file`, `line`, `column`, `endLine`, `endColumn` (1-based),
- * `message`, `fix`, `suggestion`, `fingerprint` and the rule's own fields under `data`.
+ * `message`, `fix`, `suggestion`, `fingerprint`, and the rule's own fields (`Finding.data`) flattened
+ * beside them: `object`, `version`, `targetVersion` for object checks; `package`, `symbol`,
+ * `neededVersion`, `specifier` for pin checks. A data key never overrides a core key.
  */
 import type { ReportInput } from './report-input.js';
 
@@ -25,7 +27,7 @@ export function jsonReport(input: ReportInput): Record<string, unknown> {
       fix: f.fix ?? null,
       ...(f.suggestion !== undefined ? { suggestion: f.suggestion } : {}),
       ...(f.fingerprint !== undefined ? { fingerprint: f.fingerprint } : {}),
-      ...(f.data ? { data: f.data } : {}),
+      ...flattenData(f.data),
     })),
     ...(input.extra ?? {}),
   };
@@ -33,4 +35,25 @@ export function jsonReport(input: ReportInput): Record<string, unknown> {
 
 export function formatJson(input: ReportInput): string {
   return `${JSON.stringify(jsonReport(input), null, 2)}\n`;
+}
+
+const CORE_KEYS = new Set([
+  'rule',
+  'severity',
+  'file',
+  'line',
+  'column',
+  'endLine',
+  'endColumn',
+  'message',
+  'fix',
+  'suggestion',
+  'fingerprint',
+]);
+
+function flattenData(data: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!data) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) if (!CORE_KEYS.has(k) && v !== undefined) out[k] = v;
+  return out;
 }
