@@ -18,18 +18,8 @@ function isUnder(name: string, prefix: string): boolean {
   return name === prefix || name.startsWith(`${prefix}.`);
 }
 
-/**
- * String targets the xenapi-imports table does not list yet: oslo.config's `CONF.import_opt(name,
- * module)` / `CONF.import_group(group, module)` import the module named by their second argument
- * (Nova 2014.1 test_xenapi.py imports `login_timeout` from nova.virt.xenapi.client.session).
- */
-const EXTRA_STRING_TARGETS: StringTargetCall[] = [
-  { method: 'import_opt', argument: 1, action: 'rewrite' },
-  { method: 'import_group', argument: 1, action: 'rewrite' },
-];
-
 function stringTargetFor(ctx: RuleContext, fn: PyNode): StringTargetCall[] {
-  const rules = [...ctx.tables.xenapiImports.stringTargets, ...EXTRA_STRING_TARGETS];
+  const rules = ctx.tables.xenapiImports.stringTargets;
   const qn = ctx.file.bindings.qualifiedNames(fn);
   const method =
     fn.type === 'attribute'
