@@ -8,6 +8,7 @@
  * files only inside the target tree. Options: `duplicates` (thresholds, see config-duplicates).
  */
 
+import { resolve } from 'node:path';
 import type {
   CodemodApi,
   CodemodFile,
@@ -21,6 +22,7 @@ import { findVersionCheck } from '../src/duplicates/version-check.js';
 import { discoverProjectFiles } from '../src/engine/project.js';
 import { statementLineRange } from '../src/python/syntax-helpers.js';
 import { EditSet } from '../src/python/text-edits.js';
+import { loadApiIndex } from '../src/xenapi/api-index.js';
 
 const PLUGIN_GLOBS = ['**/etc/xapi.d/plugins/*'];
 
@@ -38,10 +40,13 @@ export async function prepare(ctx: PrepareContext): Promise<CleanupPlan> {
   const all = await discoverProjectFiles(ctx.project, [], {
     include: [...(ctx.project.config.include ?? ['**/*.py']), ...PLUGIN_GLOBS],
   });
+  // `osXenapiIndex`: another API index file (absolute, or relative to the tree root).
+  const indexFile = ctx.options.osXenapiIndex as string | undefined;
   return planCleanup(
     ctx.project.root,
     all.inputs.map((i) => i.relPath),
     opts,
+    indexFile ? loadApiIndex(resolve(ctx.project.root, indexFile)) : undefined,
   );
 }
 

@@ -41,7 +41,8 @@ let loaded: Promise<LoadedCodemod[]> | undefined;
 let loadedKey = '';
 
 function codemodsFor(options: CodemodTaskOptions): Promise<LoadedCodemod[]> {
-  const key = JSON.stringify(options.codemods.map((c) => c.file ?? c.name));
+  // `prepared` is part of the key: in-process runs (tests, programmatic callers) reuse this module.
+  const key = JSON.stringify(options.codemods.map((c) => [c.file ?? c.name, c.prepared]));
   if (!loaded || key !== loadedKey) {
     loadedKey = key;
     loaded = Promise.all(

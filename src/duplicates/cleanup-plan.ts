@@ -20,7 +20,7 @@ import { pyFileOptionsFor } from '../engine/project.js';
 import { readSource } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
-import { loadOsXenapiIndex } from '../xenapi/api-index.js';
+import { type ApiIndex, loadOsXenapiIndex } from '../xenapi/api-index.js';
 import { detectDuplicates, isPluginPath, isTestPath, looksLikePython } from './detect.js';
 import { ImportGraph } from './import-graph.js';
 import { describeMatch, fingerprintIndexFor, releaseSpan } from './matcher.js';
@@ -48,9 +48,10 @@ export async function planCleanup(
   root: string,
   relFiles: readonly string[],
   options: Partial<DuplicatesOptions> = {},
+  apiIndex: ApiIndex = loadOsXenapiIndex(),
 ): Promise<CleanupPlan> {
   await initPython();
-  const index = fingerprintIndexFor(loadOsXenapiIndex());
+  const index = fingerprintIndexFor(apiIndex);
   const pyFiles = relFiles.filter((r) => r.endsWith('.py') || isPluginPath(r));
   const graph = new ImportGraph(pyFiles);
   const texts = new Map<string, string>();
@@ -153,6 +154,10 @@ export async function planCleanup(
       }
     }
     if (!changed) break;
+  }
+  // Importers of what is kept, against the final deletion set (a mirror test of a kept module stays).
+  for (const [c, k] of Object.entries(kept)) {
+    k.importers = graph.importersOf(c).filter((i) => !candidates.has(i) && !dead.has(i));
   }
   const del: Record<string, string> = {};
   for (const [r, why] of [...candidates, ...dead].sort(([a], [b]) => a.localeCompare(b))) {

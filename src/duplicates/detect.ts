@@ -14,6 +14,9 @@ import type { FingerprintIndex, UnitMatch } from './matcher.js';
 import { type DuplicatesOptions, resolveDuplicatesOptions } from './options.js';
 import { type CodeUnit, codeUnits } from './units.js';
 
+/** Units under this many tokens are trivial (mirrors the index's floor). */
+const INDEX_MIN_TOKENS = 12;
+
 export type DuplicateKind = 'module' | 'plugin' | 'class' | 'function' | 'wrapper';
 
 export interface Duplicate {
@@ -114,7 +117,27 @@ export function detectDuplicates(file: PyFile, relPath: string, ctx: DetectConte
     const threshold = Math.min(opts.thresholds.module, opts.thresholds.plugin);
     const m = index.best(moduleUnit.fingerprint, MODULE_KINDS, threshold);
     const need = m?.kind === 'dom0-file' || inPluginDir ? opts.thresholds.plugin : opts.thresholds.module;
-    if (m && m.score >= need) {
+    // A module is a copy only when it has no code of its own: every top-level class and function
+    // (above the trivial size) matches the library too. Otherwise its units are reported one by one.
+    // Plugin files are copies whole: os-xenapi's version supersedes every function in them.
+    const own =
+      m && m.kind === 'module'
+        ? units
+            .filter(
+              (u) =>
+                (u.kind === 'class' || u.kind === 'function') && u.fingerprint.tokens >= INDEX_MIN_TOKENS,
+            )
+            .filter(
+              (u) =>
+                !index.best(
+                  u.fingerprint,
+                  u.kind === 'class' ? CLASS_KINDS : FUNCTION_KINDS,
+                  u.kind === 'class' ? opts.thresholds.class : opts.thresholds.function,
+                ),
+            )
+            .map((u) => u.name)
+        : [];
+    if (m && m.score >= need && own.length === 0) {
       moduleMatch = m;
       out.push({ kind: m.kind === 'dom0-file' ? 'plugin' : 'module', name: '', node: file.root, match: m });
     }

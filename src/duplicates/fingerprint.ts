@@ -6,8 +6,8 @@
  *
  * - **Token shape.** A cursor walk over the unit's tree (linear, no per-node JS objects): every
  *   identifier becomes `I`, every string (f-strings and implicit concatenations included) `S`,
- *   every number `N`; keywords, operators and punctuation stay as they are; comments and docstrings
- *   are dropped. Tokens come from the tree, so layout never shows.
+ *   every number `N`; keywords, operators and punctuation stay as they are; comments, docstrings
+ *   and the parentheses of a parenthesized expression are dropped. Tokens come from the tree, so layout never shows.
  * - **k-grams, winnowed.** The shape is cut into k-grams (k = 5) hashed with FNV-1a; winnowing
  *   (window 4, rightmost minimum; Schleimer, Wilkerson and Aiken 2003) keeps a subset that two
  *   copies of the same passage always share. `hashes` is the sorted set.
@@ -22,7 +22,7 @@
  */
 import type { PyNode } from '../python/parser.js';
 
-export const FINGERPRINT_ALGORITHM = { name: 'token-shape-winnow', version: 1, k: 5, window: 4 } as const;
+export const FINGERPRINT_ALGORITHM = { name: 'token-shape-winnow', version: 2, k: 5, window: 4 } as const;
 
 export interface ShapeFingerprint {
   /** Tokens in the normalised shape. */
@@ -78,7 +78,9 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
   let flow = '';
   const cursor = node.walk();
   try {
+    /** Per entered node: its type and whether it opened a flow code. */
     const openStack: boolean[] = [];
+    const typeStack: string[] = [];
     let descend = true;
     for (;;) {
       if (descend) {
@@ -99,11 +101,14 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
           enter = cursor.gotoFirstChild();
           if (enter) {
             openStack.push(!!open);
+            typeStack.push(type);
             continue;
           }
           if (open) flow += ')';
-          // A leaf: keywords, operators, punctuation, true/false/none, ellipsis...
-          tokens.push(type);
+          // A leaf: keywords, operators, punctuation, true/false/none, ellipsis... Redundant
+          // parentheses around an expression are layout, not shape.
+          const parent = typeStack[typeStack.length - 1];
+          if (!((type === '(' || type === ')') && parent === 'parenthesized_expression')) tokens.push(type);
         }
       }
       if (cursor.gotoNextSibling()) {
@@ -111,6 +116,7 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
         continue;
       }
       if (openStack.length === 0 || !cursor.gotoParent()) break;
+      typeStack.pop();
       if (openStack.pop()) flow += ')';
       // Back at the unit itself: done.
       if (openStack.length === 0) break;

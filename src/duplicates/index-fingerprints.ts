@@ -4,8 +4,15 @@
  * the index generator (src/xenapi/index-generator.ts), which parses every blob once.
  */
 
-import type { PyFile } from '../python/source-file.js';
-import type { FingerprintRange, IndexedFingerprints, IndexedUnit } from '../xenapi/api-index.js';
+import { basename } from 'node:path';
+import { moduleNameForPath, PyFile } from '../python/source-file.js';
+import {
+  ApiIndex,
+  type FingerprintRange,
+  type IndexedFingerprints,
+  type IndexedUnit,
+} from '../xenapi/api-index.js';
+import { isPluginPath } from './detect.js';
 import { encodeFingerprint, FINGERPRINT_ALGORITHM, type ShapeFingerprint } from './fingerprint.js';
 import { codeUnits } from './units.js';
 
@@ -91,4 +98,50 @@ export class FingerprintMerger {
     }
     return { algorithm: { ...FINGERPRINT_ALGORITHM }, units };
   }
+}
+
+/**
+ * A one-release API index holding only fingerprints, built from library sources in memory
+ * (`{ 'os_xenapi/client/session.py': text, 'os_xenapi/dom0/etc/xapi.d/plugins/netwrap.py': text }`):
+ * to compare a tree against a library that has no git history at hand, and for tests.
+ */
+export function apiIndexFromSources(
+  files: Record<string, string>,
+  opts: { version?: string; importName?: string; package?: string } = {},
+): ApiIndex {
+  const version = opts.version ?? '0.0.0';
+  const importName = opts.importName ?? 'os_xenapi';
+  const merger = new FingerprintMerger();
+  for (const [path, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+    const plugin = isPluginPath(path);
+    const naming = moduleNameForPath(path);
+    const file = PyFile.parse(path, text, naming ?? {});
+    try {
+      if (plugin) {
+        const name = basename(path);
+        merger.add(0, version, name, path, `dom0:${name}`, fileUnitFingerprints(file, 'dom0'));
+      } else if (naming) {
+        merger.add(
+          0,
+          version,
+          naming.moduleName,
+          path,
+          naming.moduleName,
+          fileUnitFingerprints(file, 'library'),
+        );
+      }
+    } finally {
+      file.dispose();
+    }
+  }
+  return new ApiIndex({
+    schemaVersion: 1,
+    package: opts.package ?? 'os-xenapi',
+    importName,
+    generatedBy: 'apiIndexFromSources',
+    source: { tagPattern: '' },
+    versions: [{ version, tag: version, commit: '0'.repeat(40), commitDate: '' }],
+    modules: {},
+    fingerprints: merger.result(),
+  });
 }
