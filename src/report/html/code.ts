@@ -70,7 +70,13 @@ export function stableJson(value: unknown): string {
  * A line diff of two texts (longest common subsequence over lines; inputs are capped so a huge
  * primitive cannot blow up the report), rendered as a unified-style block without hunks.
  */
-export function lineDiffHtml(before: string, after: string, label: string, maxLines = 400): string {
+export function lineDiffHtml(
+  before: string,
+  after: string,
+  label: string,
+  maxLines = 400,
+  context = 3,
+): string {
   const a = before.split('\n').slice(0, maxLines);
   const b = after.split('\n').slice(0, maxLines);
   const n = a.length;
@@ -79,22 +85,45 @@ export function lineDiffHtml(before: string, after: string, label: string, maxLi
   for (let i = n - 1; i >= 0; i--)
     for (let j = m - 1; j >= 0; j--)
       lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  const rows: string[] = [];
+  const ops: { kind: 'ctx' | 'add' | 'del'; text: string }[] = [];
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) {
-      rows.push(`<span class="row ctx"> ${esc(a[i])}</span>`);
+      ops.push({ kind: 'ctx', text: a[i]! });
       i++;
       j++;
     } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      rows.push(`<span class="row add">+${esc(b[j])}</span>`);
+      ops.push({ kind: 'add', text: b[j]! });
       j++;
     } else {
-      rows.push(`<span class="row del">-${esc(a[i])}</span>`);
+      ops.push({ kind: 'del', text: a[i]! });
       i++;
     }
   }
+  // Unchanged runs longer than the context on both sides fold into one "… N unchanged lines" row.
+  const near = new Uint8Array(ops.length);
+  ops.forEach((o, k) => {
+    if (o.kind === 'ctx') return;
+    for (let d = Math.max(0, k - context); d <= Math.min(ops.length - 1, k + context); d++) near[d] = 1;
+  });
+  const rows: string[] = [];
+  let folded = 0;
+  const flush = () => {
+    if (folded)
+      rows.push(`<span class="row meta">  … ${folded} unchanged line${folded === 1 ? '' : 's'}</span>`);
+    folded = 0;
+  };
+  ops.forEach((o, k) => {
+    if (o.kind === 'ctx' && !near[k]) {
+      folded++;
+      return;
+    }
+    flush();
+    const sign = o.kind === 'add' ? '+' : o.kind === 'del' ? '-' : ' ';
+    rows.push(`<span class="row ${o.kind}">${sign}${esc(o.text)}</span>`);
+  });
+  flush();
   const cut =
     before.split('\n').length > maxLines || after.split('\n').length > maxLines
       ? `<span class="row meta">… (cut at ${maxLines} lines)</span>`

@@ -379,6 +379,12 @@ function primitivesHtml(p: PrimitivePair, label: string): string {
   return `<details class="primitive-diff"><summary>Primitive before → after backlevel</summary>${lineDiffHtml(before, after, `primitive diff ${label}`)}</details>`;
 }
 
+/** A finding already shown in an earlier cell (the same version shipped by several series): a link. */
+function repeatedFindingHtml(cf: CellFinding, first: string): string {
+  const f = cf.finding;
+  return `<p class="finding-ref">${badge(SEVERITY_STATUS[f.severity], f.severity)} <a href="#${esc(first)}">${esc(f.message.length > 160 ? `${f.message.slice(0, 160)}…` : f.message)}</a></p>`;
+}
+
 function cellFindingHtml(cf: CellFinding, id: string | undefined): string {
   const f = cf.finding;
   const d = f.data ?? {};
@@ -390,7 +396,7 @@ function cellHtml(
   cell: MatrixCell,
   row: MatrixRow,
   col: MatrixColumn,
-  ids: (f: Finding) => string | undefined,
+  show: (cf: CellFinding) => string,
 ): string {
   const view = STATE_VIEW[cell.state];
   const ver = cell.versions.length ? `<span class="ver">${esc(cell.versions.join(', '))}</span>` : '';
@@ -401,7 +407,7 @@ function cellHtml(
   const perRelease = cell.byRelease.length
     ? `<p class="note">${esc(cell.byRelease.map((b) => `${b.release}: ${b.version}`).join(', '))}</p>`
     : '';
-  return `<td class="cell state-${cell.state}"><details class="cell-details"><summary aria-label="${esc(`${title}: ${cell.versions.join(', ')} ${view.word}`)}">${head}</summary><div class="drill">${perRelease}${cell.findings.map((cf) => cellFindingHtml(cf, ids(cf.finding))).join('')}</div></details></td>`;
+  return `<td class="cell state-${cell.state}"><details class="cell-details"><summary aria-label="${esc(`${title}: ${cell.versions.join(', ')} ${view.word}`)}">${head}</summary><div class="drill">${perRelease}${cell.findings.map(show).join('')}</div></details></td>`;
 }
 
 /** The timeline of one object as SVG (bars per version across the release columns). */
@@ -473,13 +479,14 @@ function timelineHtml(row: MatrixRow, order: string[], failing: Set<string>): st
 
 export function renderMatrix(m: CompatibilityMatrix, anchorOf: (f: Finding) => string): string {
   const out: string[] = [];
-  // A finding shown in several cells (one version shipped by several series) gets its anchor once.
+  // A finding shown in several cells (one version shipped by several series) is rendered in full
+  // once, with its anchor; later cells link to it.
   const given = new Set<string>();
-  const ids = (f: Finding): string | undefined => {
-    const id = anchorOf(f);
-    if (!id || given.has(id)) return undefined;
-    given.add(id);
-    return id;
+  const show = (cf: CellFinding): string => {
+    const id = anchorOf(cf.finding);
+    if (id && given.has(id)) return repeatedFindingHtml(cf, id);
+    if (id) given.add(id);
+    return cellFindingHtml(cf, id || undefined);
   };
   const c = m.counts;
   const failingRows = m.rows.filter(
@@ -520,13 +527,13 @@ export function renderMatrix(m: CompatibilityMatrix, anchorOf: (f: Finding) => s
   );
   for (const row of m.rows) {
     out.push(`<tr id="${esc(`obj-${row.object}`)}"><th scope="row">${esc(row.object)}</th>`);
-    for (let i = 0; i < m.columns.length; i++) out.push(cellHtml(row.cells[i]!, row, m.columns[i]!, ids));
+    for (let i = 0; i < m.columns.length; i++) out.push(cellHtml(row.cells[i]!, row, m.columns[i]!, show));
     const cur = row.current;
     const bad = cur.some((x) => x.finding.severity === 'error');
     const head = `<span class="ver">${esc(row.currentVersion ?? '—')}</span>${cur.length ? badge(bad ? 'fail' : 'warn', `${cur.length} finding${cur.length === 1 ? '' : 's'}`) : ''}`;
     out.push(
       cur.length
-        ? `<td class="cell"><details class="cell-details"><summary>${head}</summary><div class="drill">${cur.map((cf) => cellFindingHtml(cf, ids(cf.finding))).join('')}</div></details></td>`
+        ? `<td class="cell"><details class="cell-details"><summary>${head}</summary><div class="drill">${cur.map(show).join('')}</div></details></td>`
         : `<td class="cell">${head}</td>`,
     );
     out.push('</tr>');

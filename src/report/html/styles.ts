@@ -112,6 +112,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .sites { margin: .3rem 0 0 1.1rem; padding: 0; font-size: .86rem; }
 .sites li { overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
+.finding-ref { margin: .35rem 0; font-size: .88rem; overflow-wrap: anywhere; }
 .pill { font-size: .78rem; color: var(--muted); border: 1px solid var(--line); border-radius: 999px; padding: 0 .45rem; }
 @media (max-width: 40rem) {
   :root { font-size: 14px; }
