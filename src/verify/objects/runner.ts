@@ -82,6 +82,7 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
       if (pairs.length === 0) continue;
       counters.senders++;
       let variants: GraphVariant[];
+      const tb = performance.now();
       try {
         const gopts = { seed, manifest: sender.release.manifest, era: sender.era };
         variants = [
@@ -95,10 +96,13 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
         counters.modelGaps++;
         continue;
       }
+      counters.buildMs = (counters.buildMs ?? 0) + performance.now() - tb;
       for (const pair of pairs) {
         counters.pairs++;
         for (const variant of variants) {
+          const t1 = performance.now();
           const out = backlevel(variant.object, pair);
+          counters.backlevelMs = (counters.backlevelMs ?? 0) + performance.now() - t1;
           counters.backlevels++;
           opts.onBacklevel?.(pair, variant, out);
           if (out.kind === 'refused') counters.refused++;
@@ -111,15 +115,19 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
               `${sender.def.name} ${sender.def.version} -> ${pair.target.version} (${variant.label}): ${out.error.message}`,
             );
           } else {
+            const t2 = performance.now();
             const local = new FindingSet();
             const issues = checkBackleveledPrimitive(pair, variant.label, out.primitive, checker, local);
             if (checks.has('backlevel-accepted'))
               for (const f of local.list()) findings.add(f, String(f.data?.kind));
             if (checks.has('value-domain-and-crash')) reportEnumIssues(pair, variant.label, issues, findings);
+            counters.validateMs = (counters.validateMs ?? 0) + performance.now() - t2;
           }
         }
         if (checks.has('round-trip')) {
+          const t3 = performance.now();
           counters.roundTrips += checkRoundTrip(pair, { historyRegistry: h.registry, seed }, findings, notes);
+          counters.roundTripMs = (counters.roundTripMs ?? 0) + performance.now() - t3;
         }
       }
     }
@@ -141,6 +149,10 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
   let result = findings.list();
   if (only) result = result.filter((f) => only.has(String(f.data?.object)));
   counters.elapsedMs = Math.round(performance.now() - t0);
+  counters.schemasCompiled = checker.stats.compiled;
+  counters.nodesValidated = checker.stats.validated;
+  for (const k of ['buildMs', 'backlevelMs', 'validateMs', 'roundTripMs'])
+    if (counters[k] !== undefined) counters[k] = Math.round(counters[k] as number);
   return { findings: result, counters, notes: [...new Set(notes)], fingerprints };
 }
 
