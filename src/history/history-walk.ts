@@ -34,6 +34,11 @@ export const DEFAULT_CONSTANT_MODULES = [
 ];
 
 export interface TreeOptions {
+  /**
+   * Where the tree sits inside the repository (`''`, or `sub/tree/`): directories and files are
+   * read below it, while paths and module names stay relative to the tree (`nova/objects/x.py`).
+   */
+  prefix?: string;
   objectDirs?: string[];
   constantModules?: string[];
   /** Force an era instead of detecting it from the code. */
@@ -98,16 +103,28 @@ export class TreeReader {
   async files(commit: string): Promise<{ path: string; oid: string }[]> {
     const out: { path: string; oid: string }[] = [];
     const dirs = this.options.objectDirs ?? DEFAULT_OBJECT_DIRS;
+    const prefix = this.options.prefix ?? '';
     for (const dir of dirs) {
-      const entries: TreeEntry[] | undefined = await this.store.listDirectory(commit, dir);
+      const entries: TreeEntry[] | undefined = await this.store.listDirectory(commit, `${prefix}${dir}`);
       for (const e of entries ?? []) {
         if (e.type === 'blob' && e.name.endsWith('.py')) out.push({ path: `${dir}/${e.name}`, oid: e.oid });
       }
     }
     if (out.length === 0) return out;
     for (const path of this.options.constantModules ?? DEFAULT_CONSTANT_MODULES) {
-      const oid = await this.store.blobId(commit, path);
+      const oid = await this.store.blobId(commit, `${prefix}${path}`);
       if (oid) out.push({ path, oid });
+    }
+    return out;
+  }
+
+  /** The module summaries of one revision (what `read` resolves; parsed once per blob). */
+  async summaries(rev: string): Promise<ModuleSummary[]> {
+    const commit = (await this.store.readCommit(rev)).oid;
+    const out: ModuleSummary[] = [];
+    for (const f of await this.files(commit)) {
+      const s = await this.summary(f.path, f.oid);
+      if (s) out.push(s);
     }
     return out;
   }
@@ -155,7 +172,7 @@ export class TreeReader {
     const info = await this.store.readCommit(label);
     // A commit's tree never changes: remember which resolved tree it maps to (keyed with the
     // options that choose the files), so a warm walk reads no directories at all.
-    const optionsKey = `${(this.options.objectDirs ?? DEFAULT_OBJECT_DIRS).join(',')}|${(this.options.constantModules ?? DEFAULT_CONSTANT_MODULES).join(',')}|${this.options.era ?? ''}`;
+    const optionsKey = `${(this.options.objectDirs ?? DEFAULT_OBJECT_DIRS).join(',')}|${(this.options.constantModules ?? DEFAULT_CONSTANT_MODULES).join(',')}|${this.options.era ?? ''}${this.options.prefix ? `|${this.options.prefix}` : ''}`;
     const commitKey = `commit:${info.oid}:${createHash('sha1').update(optionsKey).digest('hex').slice(0, 12)}`;
     const known = this.cache.trees?.get(commitKey) as { key: string; files: number } | undefined;
     if (known) {

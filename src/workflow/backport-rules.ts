@@ -17,6 +17,15 @@
 
 import { pyFileOptionsFor } from '../engine/project.js';
 import { type GitObjectStore, runGit } from '../history/git-objects.js';
+import {
+  commitsTouching,
+  DEFAULT_OBJECT_DIRS,
+  type HistoricalManifest,
+  schemaKeyOf,
+  type TreeReader,
+  walkHistory,
+} from '../history/history-walk.js';
+import type { ExtractedObject } from '../history/object-resolver.js';
 import { type ConductorMethodTable, loadConductorMethods } from '../lint/conductor-methods.js';
 import { findRawCalls } from '../lint/raw-calls.js';
 import type { PyNode } from '../python/parser.js';
@@ -25,18 +34,13 @@ import { callArguments, literalDict, literalString } from '../python/syntax-help
 import type { Finding } from '../report/finding.js';
 import { type ChangedFile, rangeChanged } from './git.js';
 import {
-  DEFAULT_OBJECTS_DIR,
-  describeDiff,
-  diffFields,
-  gitTreeReader,
-  type ObjectInfo,
-  type ObjectSnapshot,
-  objectVersionHistory,
-  readObjects,
+  describeSchemaChange,
+  methodsOf,
+  type ObjectTree,
+  objectLocation,
+  objectTreeAt,
   snakeName,
-  type TreeReader,
-  type VersionSighting,
-} from './object-snapshot.js';
+} from './object-tree.js';
 
 export interface BackportContext {
   store: GitObjectStore;
@@ -51,7 +55,8 @@ export interface BackportContext {
   after: string;
   /** Files the apply changed in the temporary tree, with new-side line ranges. */
   changes: ChangedFile[];
-  objectsDir?: string;
+  /** src/history's reader for this repository (its object directories are the run's). */
+  reader: TreeReader;
   /** Lazily computed, shared between rules. */
   cache: Map<string, unknown>;
 }
@@ -61,28 +66,21 @@ async function cached<T>(ctx: BackportContext, key: string, make: () => Promise<
   return (await ctx.cache.get(key)) as T;
 }
 
-const objectsDirOf = (ctx: BackportContext) => ctx.objectsDir ?? DEFAULT_OBJECTS_DIR;
+const objectDirsOf = (ctx: BackportContext) => ctx.reader.options.objectDirs ?? DEFAULT_OBJECT_DIRS;
 
-function reader(ctx: BackportContext, rev: string, label: string): TreeReader {
-  return gitTreeReader(ctx.store, rev, '', label);
-}
-
-export const snapshotAt = (
+export const treeAt = (
   ctx: BackportContext,
   which: 'parent' | 'commit' | 'before' | 'after',
-): Promise<ObjectSnapshot> =>
-  cached(ctx, `snap:${which}`, () =>
-    readObjects(
-      reader(
-        ctx,
-        ctx[which],
-        which === 'before'
-          ? ctx.ontoName
-          : which === 'after'
-            ? `${ctx.ontoName} + backport`
-            : ctx[which].slice(0, 12),
-      ),
-      objectsDirOf(ctx),
+): Promise<ObjectTree> =>
+  cached(ctx, `tree:${which}`, () =>
+    objectTreeAt(
+      ctx.reader,
+      ctx[which],
+      which === 'before'
+        ? ctx.ontoName
+        : which === 'after'
+          ? `${ctx.ontoName} + backport`
+          : ctx[which].slice(0, 12),
     ),
   );
 
@@ -115,80 +113,78 @@ function nodeRange(file: PyFile, node: PyNode) {
   return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
 }
 
-function objectLine(o: ObjectInfo) {
-  const line = o.versionLine ?? o.line;
-  return { file: o.file, line, column: 1, endLine: line, endColumn: 1 };
-}
-
-/** Objects defined in object modules the commit changed. */
+/** Object modules the commit changed. */
 function touchedObjectFiles(ctx: BackportContext): Set<string> {
-  const dir = `${objectsDirOf(ctx)}/`;
+  const dirs = objectDirsOf(ctx).map((d) => `${d}/`);
   return new Set(
-    ctx.changes.filter((c) => c.path.startsWith(dir) && c.path.endsWith('.py')).map((c) => c.path),
+    ctx.changes
+      .filter((c) => c.path.endsWith('.py') && dirs.some((d) => c.path.startsWith(d)))
+      .map((c) => c.path),
   );
 }
+
+const fileOf = (o: ExtractedObject) => o.def.source?.file ?? '';
 
 /** Rule: no object version bump (and no schema change) may be backported. */
 export async function ruleObjectVersionBump(ctx: BackportContext): Promise<Finding[]> {
   const touched = touchedObjectFiles(ctx);
   if (!touched.size) return [];
   const [parent, commit, after] = await Promise.all([
-    snapshotAt(ctx, 'parent'),
-    snapshotAt(ctx, 'commit'),
-    snapshotAt(ctx, 'after'),
+    treeAt(ctx, 'parent'),
+    treeAt(ctx, 'commit'),
+    treeAt(ctx, 'after'),
   ]);
   const out: Finding[] = [];
-  for (const o of commit.objects.values()) {
-    const a = after.objects.get(o.name);
-    if (!a || !touched.has(a.file)) continue;
-    const p = parent.objects.get(o.name);
+  for (const [cls, o] of commit.byClass) {
+    const a = after.byClass.get(cls);
+    if (!a || !touched.has(fileOf(a))) continue;
+    const p = parent.byClass.get(cls);
+    const { name, version } = o.def;
     if (!p) {
       out.push({
         rule: 'backport-object-version-bump',
         severity: 'error',
-        ...objectLine(a),
-        message: `the commit adds the versioned object ${o.name} ${o.version}: a new object cannot be backported to ${ctx.ontoName} (older services would not know it)`,
-        data: { object: o.name, version: o.version, commit: ctx.commit },
+        ...objectLocation(after, a),
+        message: `the commit adds the versioned object ${name} ${version}: a new object cannot be backported to ${ctx.ontoName} (older services would not know it)`,
+        data: { object: name, version, commit: ctx.commit },
       });
       continue;
     }
-    if (p.version !== o.version) {
-      const d = describeDiff(diffFields(p, o));
+    if (p.def.version !== version) {
+      const d = describeSchemaChange(p.def, o.def);
       out.push({
         rule: 'backport-object-version-bump',
         severity: 'error',
-        ...objectLine(a),
-        message: `the commit bumps ${o.name} ${p.version} -> ${o.version}${d ? ` (${d})` : ''}: no object version bump may be backported to ${ctx.ontoName}`,
-        suggestion: `backport without the object change, or keep ${o.name} at the branch's version`,
-        data: { object: o.name, version: p.version, targetVersion: o.version, commit: ctx.commit },
+        ...objectLocation(after, a),
+        message: `the commit bumps ${name} ${p.def.version} -> ${version}${d ? ` (${d})` : ''}: no object version bump may be backported to ${ctx.ontoName}`,
+        suggestion: `backport without the object change, or keep ${name} at the branch's version`,
+        data: { object: name, version: p.def.version, targetVersion: version, commit: ctx.commit },
       });
-    } else if (p.schema !== o.schema) {
-      const d = describeDiff(diffFields(p, o));
+    } else if (schemaKeyOf(p.def) !== schemaKeyOf(o.def)) {
       out.push({
         rule: 'backport-object-schema-change',
         severity: 'error',
-        ...objectLine(a),
-        message: `the commit ${d} on ${o.name} without a version bump; backported, ${o.name} ${o.version} would mean different schemas on different branches`,
-        data: { object: o.name, version: o.version, commit: ctx.commit },
+        ...objectLocation(after, a),
+        message: `the commit ${describeSchemaChange(p.def, o.def)} on ${name} without a version bump; backported, ${name} ${version} would mean different schemas on different branches`,
+        data: { object: name, version, commit: ctx.commit },
       });
     }
   }
   return out;
 }
 
-async function branchHistory(
-  ctx: BackportContext,
-  names: Set<string>,
-): Promise<Map<string, Map<string, VersionSighting[]>>> {
-  const key = `hist:${[...names].sort().join(',')}`;
-  return cached(ctx, key, () =>
-    objectVersionHistory(ctx.store, ctx.before, names, { objectsDir: objectsDirOf(ctx) }),
-  );
+/** Every (object, version, schema) the branch's history shipped: a walk of the commits touching the object directories. */
+async function branchHistory(ctx: BackportContext): Promise<HistoricalManifest> {
+  return cached(ctx, 'history', async () => {
+    const revisions = await commitsTouching(ctx.store, [ctx.before], objectDirsOf(ctx));
+    return (await walkHistory(ctx.store, revisions, { reader: ctx.reader })).manifest;
+  });
 }
 
-function versionsText(byVersion: Map<string, VersionSighting[]> | undefined): string {
-  if (!byVersion?.size) return 'none';
-  return [...byVersion.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).join(', ');
+function versionsText(byVersion: HistoricalManifest['objects'][string] | undefined): string {
+  const versions = Object.keys(byVersion ?? {});
+  if (!versions.length) return 'none';
+  return versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).join(', ');
 }
 
 interface VersionRequest {
@@ -198,23 +194,34 @@ interface VersionRequest {
   how: string;
 }
 
+/** The object (obj_name) an expression names: a class of the tree, or a variable named after one. */
+function objectNamer(tree: ObjectTree): (last: string) => string | undefined {
+  const bySnake = new Map<string, string>();
+  for (const [cls, o] of tree.byClass) {
+    bySnake.set(cls, o.def.name);
+    bySnake.set(snakeName(cls), o.def.name);
+    bySnake.set(o.def.name, o.def.name);
+    bySnake.set(snakeName(o.def.name), o.def.name);
+  }
+  return (last) => bySnake.get(last) ?? bySnake.get(last.replace(/^_+/, ''));
+}
+
 /** `target_version='1.2'` / `obj_to_primitive('1.2')` / `version_manifest={'Instance': '1.2'}` on added lines. */
 function versionRequests(
   path: string,
   text: string,
   change: ChangedFile,
-  objects: ObjectSnapshot,
+  objects: ObjectTree,
 ): VersionRequest[] {
+  const named = objectNamer(objects);
   return withParsed(path, text, (file) => {
     const out: VersionRequest[] = [];
     const classOf = (expr: PyNode | null | undefined): string | undefined => {
       let n = expr;
       while (n) {
         const qn = file.bindings.qualifiedName(n);
-        const last = (qn ?? n.text).split('.').pop() ?? '';
-        if (objects.objects.has(last)) return last;
-        for (const o of objects.objects.keys())
-          if (snakeName(o) === last || snakeName(o) === last.replace(/^_+/, '')) return o;
+        const hit = named((qn ?? n.text).split('.').pop() ?? '');
+        if (hit) return hit;
         n =
           n.type === 'attribute'
             ? n.childForFieldName('object')
@@ -253,7 +260,7 @@ function versionRequests(
       if (manifest?.type === 'dictionary') {
         for (const entry of literalDict(manifest) ?? []) {
           const ver = literalString(entry.value);
-          if (entry.key && ver && objects.objects.has(entry.key)) {
+          if (entry.key && ver && objects.byName.has(entry.key)) {
             out.push({
               object: entry.key,
               version: ver,
@@ -271,75 +278,70 @@ function versionRequests(
 /** Rule: every object version the backport defines or requests exists with the same schema on the branch. */
 export async function ruleObjectVersionsExist(ctx: BackportContext): Promise<Finding[]> {
   const touched = touchedObjectFiles(ctx);
-  const after = await snapshotAt(ctx, 'after');
-  const before = await snapshotAt(ctx, 'before');
-  const defined = [...after.objects.values()].filter((o) => touched.has(o.file));
+  const after = await treeAt(ctx, 'after');
+  const before = await treeAt(ctx, 'before');
+  const defined = [...after.byClass.values()].filter((o) => touched.has(fileOf(o)));
   const requests: VersionRequest[] = [];
   for (const { change, text } of await changedPython(ctx)) {
     if (!/target_version|version_manifest|obj_to_primitive|obj_make_compatible/.test(text)) continue;
     requests.push(...versionRequests(change.path, text, change, after));
   }
-  const needHistory = new Set<string>();
-  for (const o of defined) {
-    const tip = before.objects.get(o.name);
-    if (!tip || tip.version !== o.version || tip.schema !== o.schema) needHistory.add(o.name);
-  }
-  for (const r of requests) {
-    const tip = before.objects.get(r.object);
-    if (!tip || tip.version !== r.version) needHistory.add(r.object);
-  }
-  if (!needHistory.size) return [];
-  const history = await branchHistory(ctx, needHistory);
+  // What the branch tip already has needs no walk of its history.
+  const atTip = (name: string, version: string) =>
+    (before.byName.get(name) ?? []).find((t) => t.def.version === version);
+  const newDefs = defined.filter((o) => {
+    const tip = atTip(o.def.name, o.def.version);
+    return !tip || schemaKeyOf(tip.def) !== schemaKeyOf(o.def);
+  });
+  const newRequests = requests.filter((r) => !atTip(r.object, r.version));
+  if (!newDefs.length && !newRequests.length) return [];
+  const history = (await branchHistory(ctx)).objects;
   const out: Finding[] = [];
-  for (const o of defined) {
-    if (!needHistory.has(o.name)) continue;
-    const byVersion = history.get(o.name);
-    const sightings = byVersion?.get(o.version);
-    if (!sightings) {
+  for (const o of newDefs) {
+    const { name, version } = o.def;
+    const shipped = history[name]?.[version];
+    if (!shipped) {
       out.push({
         rule: 'backport-object-version-unknown',
         severity: 'error',
-        ...objectLine(o),
-        message: `${o.name} ${o.version} never existed in ${ctx.ontoName}'s history (versions there: ${versionsText(byVersion)}); older services on the branch cannot accept it`,
-        data: { object: o.name, version: o.version, commit: ctx.commit },
+        ...objectLocation(after, o),
+        message: `${name} ${version} never existed in ${ctx.ontoName}'s history (versions there: ${versionsText(history[name])}); older services on the branch cannot accept it`,
+        data: { object: name, version, commit: ctx.commit },
       });
-    } else if (!sightings.some((s) => s.schema === o.schema)) {
-      const shipped = sightings[0]!;
-      const d = describeDiff(diffFields({ ...o, fields: shipped.fields }, o));
+    } else if (!shipped.variants.some((v) => v.schemaKey === schemaKeyOf(o.def))) {
       out.push({
         rule: 'backport-object-version-unknown',
         severity: 'error',
-        ...objectLine(o),
-        message: `${o.name} ${o.version} exists in ${ctx.ontoName}'s history with another schema (as of ${shipped.commit.slice(0, 12)}); after the backport it ${d}`,
-        data: { object: o.name, version: o.version, commit: ctx.commit },
+        ...objectLocation(after, o),
+        message: `${name} ${version} exists in ${ctx.ontoName}'s history with another schema (as of ${shipped.lastCommit.slice(0, 12)}); after the backport it ${describeSchemaChange(shipped.def, o.def)}`,
+        data: { object: name, version, commit: ctx.commit },
       });
     }
   }
-  for (const r of requests) {
-    if (!needHistory.has(r.object)) continue;
-    const byVersion = history.get(r.object);
-    if (byVersion?.has(r.version)) continue;
+  for (const r of newRequests) {
+    if (history[r.object]?.[r.version]) continue;
     out.push({
       rule: 'backport-object-version-unknown',
       severity: 'error',
       ...r.at,
-      message: `the backported code asks for ${r.object} ${r.version} (${r.how}), which ${ctx.ontoName}'s history never had (versions there: ${versionsText(byVersion)})`,
+      message: `the backported code asks for ${r.object} ${r.version} (${r.how}), which ${ctx.ontoName}'s history never had (versions there: ${versionsText(history[r.object])})`,
       data: { object: r.object, version: r.version, commit: ctx.commit },
     });
   }
   return out;
 }
 
-/** Rule: object classes and methods used by added lines exist on the branch. */
 export async function ruleObjectMethodsExist(ctx: BackportContext): Promise<Finding[]> {
-  const [source, before] = await Promise.all([snapshotAt(ctx, 'commit'), snapshotAt(ctx, 'after')]);
-  if (!source.objects.size) return [];
+  const [source, target] = await Promise.all([treeAt(ctx, 'commit'), treeAt(ctx, 'after')]);
+  if (!source.byClass.size) return [];
   const bySnake = new Map<string, string>();
-  for (const name of source.objects.keys()) bySnake.set(snakeName(name), name);
+  for (const cls of source.byClass.keys()) bySnake.set(snakeName(cls), cls);
   const out: Finding[] = [];
-  const objectsPkg = objectsDirOf(ctx).replace(/\//g, '.');
+  const dirs = objectDirsOf(ctx);
+  const packages = dirs.map((d) => `${d.replace(/\//g, '.')}.`);
+  const inObjects = (qn: string | undefined) => !!qn && packages.some((p) => qn.startsWith(p));
   for (const { change, text } of await changedPython(ctx)) {
-    if (change.path.startsWith(`${objectsDirOf(ctx)}/`)) continue;
+    if (dirs.some((d) => change.path.startsWith(`${d}/`))) continue;
     withParsed(change.path, text, (file) => {
       for (const attr of file.root.descendantsOfType('attribute')) {
         if (!attr) continue;
@@ -349,8 +351,11 @@ export async function ruleObjectMethodsExist(ctx: BackportContext): Promise<Find
         const name = attr.childForFieldName('attribute')?.text;
         if (!recv || !name) continue;
         // objects.Instance / instance_obj.Instance / from nova.objects.instance import Instance
-        const qn = file.bindings.qualifiedName(attr);
-        if (qn?.startsWith(`${objectsPkg}.`) && source.objects.has(name) && !before.objects.has(name)) {
+        if (
+          inObjects(file.bindings.qualifiedName(attr)) &&
+          source.byClass.has(name) &&
+          !target.byClass.has(name)
+        ) {
           out.push({
             rule: 'backport-object-missing',
             severity: 'error',
@@ -366,20 +371,20 @@ export async function ruleObjectMethodsExist(ctx: BackportContext): Promise<Find
         let cls: string | undefined;
         const recvQn = file.bindings.qualifiedName(recv);
         const recvLast = (recvQn ?? recv.text).split('.').pop() ?? '';
-        if (recvQn?.startsWith(`${objectsPkg}.`) && source.objects.has(recvLast)) cls = recvLast;
+        if (inObjects(recvQn) && source.byClass.has(recvLast)) cls = recvLast;
         else if (recv.type === 'identifier' || recv.type === 'attribute')
           cls = bySnake.get(recvLast.replace(/^_+/, ''));
         if (!cls) continue;
-        const src = source.objects.get(cls);
-        const tgt = before.objects.get(cls);
-        if (!src?.methods.includes(name) || !tgt || tgt.methods.includes(name)) continue;
+        const src = source.byClass.get(cls);
+        const tgt = target.byClass.get(cls);
+        if (!src || !tgt || !methodsOf(source, src).has(name) || methodsOf(target, tgt).has(name)) continue;
         out.push({
           rule: 'backport-object-method-missing',
           severity: 'error',
           file: change.path,
           ...range,
-          message: `${cls}.${name}() exists where the commit was written but not on ${ctx.ontoName} (${cls} ${tgt.version} there has no ${name})`,
-          data: { object: cls, version: tgt.version, method: name, commit: ctx.commit },
+          message: `${cls}.${name}() exists where the commit was written but not on ${ctx.ontoName} (${cls} ${tgt.def.version} there has no ${name})`,
+          data: { object: tgt.def.name, version: tgt.def.version, method: name, commit: ctx.commit },
         });
       }
     });

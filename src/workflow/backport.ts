@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { type BacklevelConfig, loadConfig } from '../config/config-file.js';
 import { GitObjectStore } from '../history/git-objects.js';
+import { DEFAULT_OBJECT_DIRS, TreeReader } from '../history/history-walk.js';
 import { initPython } from '../python/parser.js';
 import { compareFindings, type Finding } from '../report/finding.js';
 import type { PinsSettings } from '../verify/pins/config.js';
@@ -92,6 +93,8 @@ export interface BackportReport {
 /** What every commit of one run is checked with. */
 interface RunSettings {
   config: BacklevelConfig;
+  /** Reads object trees for every commit of the run (summaries parsed once per blob). */
+  reader: TreeReader;
   pins: { settings: PinsSettings; index: ApiIndex };
 }
 
@@ -113,7 +116,6 @@ export async function runBackport(opts: BackportOptions): Promise<BackportReport
   const pins = resolvePinsSettings(gitRoot, config.pins, {
     ...(opts.requirementsFile ? { requirementFiles: [opts.requirementsFile] } : {}),
   });
-  const run: RunSettings = { config, pins };
   const commits = await listCommits(gitRoot, {
     ...(opts.range ? { range: opts.range } : {}),
     ...(opts.revs ? { revs: opts.revs } : {}),
@@ -123,6 +125,10 @@ export async function runBackport(opts: BackportOptions): Promise<BackportReport
       `no commit to backport (${opts.range ? `--range ${opts.range} is empty` : 'give REV... or --range A..B'})`,
     );
   const store = GitObjectStore.open(gitRoot);
+  const reader = new TreeReader(store, {
+    objectDirs: opts.objectsDir ? [opts.objectsDir] : DEFAULT_OBJECT_DIRS,
+  });
+  const run: RunSettings = { config, pins, reader };
   const reports: CommitReport[] = [];
   try {
     await withTempWorktree(gitRoot, ontoCommit, async (wt) => {
@@ -132,6 +138,7 @@ export async function runBackport(opts: BackportOptions): Promise<BackportReport
       }
     });
   } finally {
+    reader.cache.flush();
     store.close();
   }
   const findings = reports.flatMap((r) => r.findings);
@@ -205,7 +212,7 @@ async function backportOne(
     before,
     after: apply.appliedAs,
     changes: changes.files,
-    ...(opts.objectsDir ? { objectsDir: opts.objectsDir } : {}),
+    reader: run.reader,
     cache: new Map(),
   };
   if (!meta.parents.length)

@@ -15,11 +15,12 @@
  * (what history is missing, what was skipped) and the gate falls back to full-tree lint and
  * tree-only object checks.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openProject, type Project, pyFileOptionsFor } from '../engine/project.js';
+import { openProject, type Project } from '../engine/project.js';
 import { GitObjectStore } from '../history/git-objects.js';
-import { extractModule } from '../history/object-extractor.js';
+import { DEFAULT_OBJECT_DIRS, schemaKeyOf, TreeReader } from '../history/history-walk.js';
+import type { ExtractedObject } from '../history/object-resolver.js';
 import { type Baseline, readBaseline } from '../lint/baseline.js';
 import type { ChangedLines } from '../lint/changed-lines.js';
 import { lintProject } from '../lint/runner.js';
@@ -38,14 +39,13 @@ import {
   type RepoContext,
 } from './git.js';
 import {
-  DEFAULT_OBJECTS_DIR,
-  describeDiff,
-  diffFields,
-  fsTreeReader,
-  gitTreeReader,
-  type ObjectInfo,
-  readObjects,
-} from './object-snapshot.js';
+  describeSchemaChange,
+  type ObjectTree,
+  objectLocation,
+  objectTreeAt,
+  objectTreeOnDisk,
+  versionLine,
+} from './object-tree.js';
 
 export interface GateOptions {
   repo: string;
@@ -137,7 +137,14 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   };
   await timed('lint', () => gateLint(project, changes, baseline, opts, skipped));
   await timed('objects', () =>
-    gateObjects(project, repo, base, changes, settings.objectsDir ?? DEFAULT_OBJECTS_DIR, skipped),
+    gateObjects(
+      project,
+      repo,
+      base,
+      changes,
+      settings.objectsDir ? [settings.objectsDir] : DEFAULT_OBJECT_DIRS,
+      skipped,
+    ),
   );
   await timed('pins', () => gatePins(project, opts.jobs));
   dropRestatedFindings(findings);
@@ -221,22 +228,19 @@ async function gateObjects(
   repo: RepoContext,
   base: BaseChoice,
   changes: ChangeSet | undefined,
-  objectsDir: string,
+  objectDirs: string[],
   skipped: string[],
 ): Promise<{ findings: Finding[]; detail: string }> {
-  if (!existsSync(join(project.root, objectsDir)))
-    return { findings: [], detail: `no ${objectsDir}/ in the tree` };
-  const current = await readObjects(fsTreeReader(project.root), objectsDir);
+  const present = objectDirs.filter((d) => existsSync(join(project.root, d)));
+  if (!present.length) return { findings: [], detail: `no ${objectDirs.join('/ or ')}/ in the tree` };
+  const current = await objectTreeOnDisk(project.root, present);
   const findings: Finding[] = [];
+  const inObjects = (p: string) => p.endsWith('.py') && present.some((d) => p.startsWith(`${d}/`));
   const touchedFiles = changes
-    ? new Set(
-        changes.files
-          .filter((f) => f.path.startsWith(`${objectsDir}/`) && f.path.endsWith('.py'))
-          .map((f) => f.path),
-      )
-    : new Set(current.files);
-  const touched = [...current.objects.values()].filter((o) => touchedFiles.has(o.file));
-  findings.push(...(await versionCommentChecks(project, touched)));
+    ? new Set(changes.files.filter((f) => inObjects(f.path)).map((f) => f.path))
+    : new Set(current.summaries.map((s) => s.path).filter(inObjects));
+  const touched = [...current.byClass.values()].filter((o) => touchedFiles.has(o.def.source?.file ?? ''));
+  findings.push(...versionCommentChecks(current, touched));
   const verifier = await loadObjectVerifier();
   if (!changes || !base.rev || !repo.gitRoot) {
     skipped.push(
@@ -250,73 +254,57 @@ async function gateObjects(
   if (!touched.length) return { findings, detail: 'no object module changed' };
   const store = GitObjectStore.open(repo.gitRoot);
   try {
-    const before = await readObjects(
-      gitTreeReader(store, base.rev, repo.prefix, base.rev.slice(0, 12)),
-      objectsDir,
-    );
+    const reader = new TreeReader(store, { prefix: repo.prefix, objectDirs: present });
+    const before = await objectTreeAt(reader, base.rev, base.rev.slice(0, 12));
+    reader.cache.flush();
     for (const o of touched) {
-      const b = before.objects.get(o.name);
-      if (b) findings.push(...versionBump(b, o));
+      const b = before.byClass.get(o.qname.slice(o.qname.lastIndexOf('.') + 1));
+      if (b) findings.push(...versionBump(b, o, current));
     }
   } catch (err) {
-    skipped.push(`objects: could not read ${objectsDir} at the base: ${(err as Error).message}`);
+    skipped.push(`objects: could not read ${present.join(', ')} at the base: ${(err as Error).message}`);
   } finally {
     store.close();
   }
   return { findings, detail: `${touched.length} touched object(s) in ${touchedFiles.size} module(s)` };
 }
 
-const at = (o: ObjectInfo) => ({
-  file: o.file,
-  line: o.versionLine ?? o.line,
-  column: 1,
-  endLine: o.versionLine ?? o.line,
-  endColumn: 1,
-});
-
-/** Base vs work tree for one object. */
-export function versionBump(before: ObjectInfo, after: ObjectInfo): Finding[] {
-  const d = diffFields(before, after);
-  const fieldChange = d.added.length + d.removed.length + d.changed.length > 0;
-  const remotableChanged = Object.keys({ ...before.remotable, ...after.remotable }).filter(
-    (k) => before.remotable[k] !== after.remotable[k],
-  );
-  const data = { object: after.name, version: before.version, targetVersion: after.version };
-  if (before.version === after.version && (fieldChange || remotableChanged.length)) {
-    const what = [
-      fieldChange ? describeDiff(d) : '',
-      remotableChanged.length ? `changes remotable ${remotableChanged.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
+/** Base vs work tree for one object (`tree`: the work tree, where the finding points). */
+export function versionBump(before: ExtractedObject, after: ExtractedObject, tree: ObjectTree): Finding[] {
+  const from = before.def.version;
+  const to = after.def.version;
+  const changed = schemaKeyOf(before.def) !== schemaKeyOf(after.def);
+  const at = objectLocation(tree, after);
+  const data = { object: after.def.name, version: from, targetVersion: to };
+  if (from === to && changed) {
     return [
       {
         rule: 'version-bump',
         severity: 'error',
-        ...at(after),
-        message: `${after.name} ${what} but VERSION stays ${after.version}: bump it (and handle the change in obj_make_compatible for older targets)`,
+        ...at,
+        message: `${after.def.name} ${describeSchemaChange(before.def, after.def)} but VERSION stays ${to}: bump it (and handle the change in obj_make_compatible for older targets)`,
         data,
       },
     ];
   }
-  if (before.version !== after.version && compareVersions(after.version, before.version) < 0) {
+  if (from !== to && compareVersions(to, from) < 0) {
     return [
       {
         rule: 'version-bump',
         severity: 'error',
-        ...at(after),
-        message: `${after.name} VERSION goes backwards: ${before.version} -> ${after.version}`,
+        ...at,
+        message: `${after.def.name} VERSION goes backwards: ${from} -> ${to}`,
         data,
       },
     ];
   }
-  if (before.version !== after.version && !fieldChange && !remotableChanged.length) {
+  if (from !== to && !changed) {
     return [
       {
         rule: 'version-bump',
         severity: 'warning',
-        ...at(after),
-        message: `${after.name} is bumped ${before.version} -> ${after.version} with no field or remotable change`,
+        ...at,
+        message: `${after.def.name} is bumped ${from} -> ${to} with no field or remotable change`,
         data,
       },
     ];
@@ -325,32 +313,23 @@ export function versionBump(before: ObjectInfo, after: ObjectInfo): Finding[] {
 }
 
 /** From the tree alone: VERSION against the newest entry of the class's version-history comments. */
-async function versionCommentChecks(project: Project, objects: ObjectInfo[]): Promise<Finding[]> {
+function versionCommentChecks(tree: ObjectTree, objects: readonly ExtractedObject[]): Finding[] {
   const out: Finding[] = [];
-  const byFile = new Map<string, ObjectInfo[]>();
-  for (const o of objects) byFile.set(o.file, [...(byFile.get(o.file) ?? []), o]);
-  for (const [file, list] of byFile) {
-    const text = readFileSync(join(project.root, file), 'utf8');
-    const opts = pyFileOptionsFor(file);
-    const summary = extractModule(file, text, opts.moduleName ?? file, opts.isPackage ?? false);
-    for (const o of list) {
-      const cls = summary.classes.find((c) => c.name === o.name);
-      if (!cls?.historyComments.length || o.versionLine === undefined) continue;
-      const newest = cls.historyComments.reduce((a, b) =>
-        compareVersions(a.version, b.version) >= 0 ? a : b,
-      );
-      if (newest.version === o.version) continue;
-      const ahead = compareVersions(newest.version, o.version) > 0;
-      out.push({
-        rule: 'version-bump',
-        severity: 'error',
-        ...at(o),
-        message: ahead
-          ? `${o.name}'s version history says ${newest.version} ("${newest.text.trim()}", line ${newest.line}) but VERSION is ${o.version}: the bump is missing`
-          : `${o.name} VERSION is ${o.version} but its version history stops at ${newest.version}: document what ${o.version} changed`,
-        data: { object: o.name, version: o.version, commentVersion: newest.version },
-      });
-    }
+  for (const o of objects) {
+    const version = o.def.version;
+    if (!o.historyComments.length || versionLine(tree, o) === undefined) continue;
+    const newest = o.historyComments.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b));
+    if (newest.version === version) continue;
+    const ahead = compareVersions(newest.version, version) > 0;
+    out.push({
+      rule: 'version-bump',
+      severity: 'error',
+      ...objectLocation(tree, o),
+      message: ahead
+        ? `${o.def.name}'s version history says ${newest.version} ("${newest.text.trim()}", line ${newest.line}) but VERSION is ${version}: the bump is missing`
+        : `${o.def.name} VERSION is ${version} but its version history stops at ${newest.version}: document what ${version} changed`,
+      data: { object: o.def.name, version, commentVersion: newest.version },
+    });
   }
   return out;
 }

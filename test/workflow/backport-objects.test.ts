@@ -1,0 +1,86 @@
+/**
+ * Object rules read the schema src/history extracts (typed fields, remotable signatures), not
+ * source text: a remotable signature change is a schema change too.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackport } from '../../src/workflow/backport.js';
+import { runGate } from '../../src/workflow/gate.js';
+import { buildRepo, commitOverlay, type FixtureRepo, sh } from './repo-builder.js';
+
+let repo: FixtureRepo;
+let saveCommit: string;
+beforeAll(() => {
+  repo = buildRepo();
+  sh(repo.dir, ['checkout', '-q', '-b', 'save', repo.commits.convert]);
+  saveCommit = commitOverlay(repo.dir, 'save-expected', 'Instance.save(): accept expected_task_state');
+  sh(repo.dir, ['checkout', '-q', 'master']);
+});
+afterAll(() => repo.cleanup());
+
+describe('object rules on the extracted schema', () => {
+  it('a remotable signature change without a bump cannot be backported', async () => {
+    const r = await runBackport({ repo: repo.dir, onto: 'stable/one', revs: [saveCommit] });
+    expect(r.findings.map((f) => f.rule).sort()).toEqual([
+      'backport-object-schema-change',
+      'backport-object-version-unknown',
+    ]);
+    const change = r.findings.find((f) => f.rule === 'backport-object-schema-change')!;
+    expect(change.message).toContain('the commit changes remotable save on Instance without a version bump');
+    expect({ file: change.file, line: change.line }).toEqual({ file: 'nova/objects/instance.py', line: 9 });
+    const unknown = r.findings.find((f) => f.rule === 'backport-object-version-unknown')!;
+    expect(unknown.message).toContain(
+      "Instance 1.2 exists in stable/one's history with another schema (as of ",
+    );
+    expect(unknown.message).toContain('after the backport it changes remotable save');
+  });
+
+  it('the gate says the same of the same change (version-bump)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'bl-objects-')), 'clone');
+    try {
+      execFileSync('git', ['clone', '-q', '--branch', 'save', repo.dir, dir]);
+      const g = await runGate({ repo: dir, base: 'HEAD~1', skip: ['lint', 'pins'] });
+      expect(g.findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual([
+        'version-bump nova/objects/instance.py:9',
+      ]);
+      expect(g.findings[0]!.message).toContain('Instance changes remotable save but VERSION stays 1.2');
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('a field type change is named, and a commit that only moves fields around is no change', async () => {
+    sh(repo.dir, ['checkout', '-q', '-b', 'reorder', repo.commits.convert]);
+    const inst = join(repo.dir, 'nova/objects/instance.py');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const text = readFileSync(inst, 'utf8');
+    // entries reordered and re-wrapped: the same schema
+    writeFileSync(
+      inst,
+      text.replace(
+        "        'host': fields.StringField(nullable=True),\n        'task_state': fields.StringField(nullable=True),\n",
+        "        'task_state': fields.StringField(\n            nullable=True),\n        'host': fields.StringField(nullable=True),\n",
+      ),
+    );
+    sh(repo.dir, ['commit', '-q', '-am', 'Instance: reorder fields']);
+    const reorder = sh(repo.dir, ['rev-parse', 'HEAD']);
+    sh(repo.dir, ['checkout', '-q', '-b', 'required', repo.commits.convert]);
+    writeFileSync(
+      inst,
+      text.replace("'host': fields.StringField(nullable=True)", "'host': fields.StringField()"),
+    );
+    sh(repo.dir, ['commit', '-q', '-am', 'Instance: host is required']);
+    const required = sh(repo.dir, ['rev-parse', 'HEAD']);
+    sh(repo.dir, ['checkout', '-q', 'master']);
+    const r = await runBackport({ repo: repo.dir, onto: 'stable/one', revs: [reorder] });
+    expect(r.findings).toEqual([]);
+    const r2 = await runBackport({ repo: repo.dir, onto: 'stable/one', revs: [required] });
+    expect(r2.commits[0]!.status).toBe('findings');
+    expect(r2.findings.find((f) => f.rule === 'backport-object-schema-change')!.message).toContain(
+      'the commit changes host on Instance',
+    );
+  });
+});
