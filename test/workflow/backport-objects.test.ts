@@ -52,6 +52,55 @@ describe('object rules on the extracted schema', () => {
     }
   });
 
+  it('the gate hands the touched objects to verify objects through the seam, once per finding', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'bl-objects-')), 'clone');
+    try {
+      execFileSync('git', ['clone', '-q', '--branch', 'save', repo.dir, dir]);
+      const calls: string[][] = [];
+      const g = await runGate({
+        repo: dir,
+        base: 'HEAD~1',
+        skip: ['lint', 'pins'],
+        objectVerifier: async (project, names) => {
+          calls.push([...names]);
+          expect(project.root).toBe(dir);
+          const at = {
+            file: 'nova/objects/instance.py',
+            column: 1,
+            endColumn: 1,
+            severity: 'error' as const,
+          };
+          return [
+            // the same site and rule as the gate's own check: kept once
+            { ...at, rule: 'version-bump', line: 9, endLine: 9, message: 'restated' },
+            { ...at, rule: 'compat-missing-drop', line: 22, endLine: 22, message: 'from verify objects' },
+          ];
+        },
+      });
+      expect(calls).toEqual([['Instance']]);
+      expect(g.findings.map((f) => `${f.rule}:${f.line}`)).toEqual([
+        'version-bump:9',
+        'compat-missing-drop:22',
+      ]);
+      expect(g.findings[0]!.message).not.toBe('restated');
+      expect(g.analyzers.find((a) => a.name === 'objects')!.detail).toContain(
+        'verify objects: 1 object(s), 1 finding(s)',
+      );
+      // Not wired: said in the report.
+      const unwired = await runGate({
+        repo: dir,
+        base: 'HEAD~1',
+        skip: ['lint', 'pins'],
+        objectVerifier: undefined,
+      });
+      expect(unwired.analyzers.find((a) => a.name === 'objects')!.detail).toContain(
+        'verify objects not wired',
+      );
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+  });
+
   it('a field type change is named, and a commit that only moves fields around is no change', async () => {
     sh(repo.dir, ['checkout', '-q', '-b', 'reorder', repo.commits.convert]);
     const inst = join(repo.dir, 'nova/objects/instance.py');
