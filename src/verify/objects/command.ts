@@ -53,6 +53,7 @@ interface ObjectsConfig {
   checks?: string[];
   allVersions?: boolean;
   objectDirs?: string[];
+  era?: string;
 }
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -127,7 +128,11 @@ export async function runObjectsCommand(opts: ObjectsCliOptions, cmd: Command): 
       ...((opts.support ?? cfg.support) ? { support: (opts.support ?? cfg.support) as string } : {}),
       ...(opts.base ? { base: opts.base } : {}),
       ...(opts.historyFrom ? { historyFrom: resolve(opts.historyFrom) } : {}),
-      ...(opts.era && isEraName(opts.era) ? { era: opts.era } : {}),
+      ...(opts.era && isEraName(opts.era)
+        ? { era: opts.era }
+        : cfg.era && isEraName(cfg.era)
+          ? { era: cfg.era }
+          : {}),
       ...(opts.cache === false ? { noCache: true } : {}),
       ...(cfg.objectDirs ? { objectDirs: cfg.objectDirs } : {}),
     });

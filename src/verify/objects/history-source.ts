@@ -6,11 +6,14 @@
  * src/history. A tree without git (a distribution package) gets its history from the objects'
  * version comments instead, optionally merged with `--history-from` a git repository.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { HistoryCache } from '../../history/cache.js';
 import { findGitDir, GitObjectStore, runGit } from '../../history/git-objects.js';
 import {
+  commitsTouching,
   DEFAULT_CONSTANT_MODULES,
   DEFAULT_OBJECT_DIRS,
   type HistoricalManifest,
@@ -30,6 +33,8 @@ import { ObjectRegistry } from '../../objects/registry.js';
 import { compareVersions, majorOf } from '../../objects/versions.js';
 import { initPython } from '../../python/parser.js';
 import { moduleNameForPath } from '../../python/source-file.js';
+
+const execFileAsync = promisify(execFile);
 
 /** One revision the history holds: a release tag, the code under test, or the `--base`. */
 export interface Release {
@@ -90,6 +95,41 @@ export interface HistoryOptions {
   noCache?: boolean;
   cacheDir?: string;
   objectDirs?: string[];
+  /**
+   * When the repository has no release tags, walk the commits that touched the object directories
+   * instead (each commit is a release of the history; `support` does not apply to them), and take
+   * the versions older than an object's first commit from its version comments (history that
+   * predates the repository, or a shallow clone's cut).
+   */
+  commitsWithoutTags?: boolean;
+}
+
+/** Where a directory sits in git: its repository's work tree root and its prefix (`a/b/`). */
+export interface GitLocation {
+  gitRoot: string;
+  prefix: string;
+}
+
+/**
+ * The git work tree holding `dir` (a sub-directory of a larger repository included), or undefined
+ * when `dir` is not inside one. A bare git directory is not a work tree.
+ */
+export async function gitWorkTreeOf(dir: string): Promise<GitLocation | undefined> {
+  try {
+    const { stdout: out } = await execFileAsync(
+      'git',
+      ['-C', dir, 'rev-parse', '--show-toplevel', '--show-prefix'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      },
+    );
+    const [top, prefix = ''] = out.split('\n');
+    if (!top) return undefined;
+    return { gitRoot: top, prefix: prefix.trim() };
+  } catch {
+    return undefined;
+  }
 }
 
 function releaseOf(label: string, commit: string | undefined, tree: ResolvedTree): Release {
@@ -207,14 +247,21 @@ function addVersion(
 export function reconstructFromComments(
   objects: ExtractedObject[],
   versions: Map<string, Map<string, VersionEntry>>,
+  options: { olderOnly?: boolean } = {},
 ): number {
   let added = 0;
   for (const o of objects) {
     if (!o.registered) continue;
     const rec = reconstructFieldSets(o.def.version, Object.keys(o.def.fields), o.historyComments);
+    // With olderOnly, only versions below the oldest one already known (of the same major).
+    const known = [...(versions.get(o.def.name)?.keys() ?? [])].filter(
+      (v) => majorOf(v) === majorOf(o.def.version),
+    );
+    const oldest = known.sort(compareVersions)[0];
     for (const r of rec) {
       if (r.version === o.def.version || majorOf(r.version) !== majorOf(o.def.version)) continue;
       if (versions.get(o.def.name)?.has(r.version)) continue;
+      if (options.olderOnly && oldest && compareVersions(r.version, oldest) >= 0) continue;
       const fields: ObjectVersionDef['fields'] = {};
       for (const f of r.fields) fields[f] = o.def.fields[f] as ObjectVersionDef['fields'][string];
       const def: ObjectVersionDef = {
@@ -248,9 +295,14 @@ export async function loadObjectsHistory(opts: HistoryOptions): Promise<ObjectsH
   const notes: string[] = [];
   const objectDirs = opts.objectDirs ?? DEFAULT_OBJECT_DIRS;
   const repoIsGit = isGitRepo(opts.repo);
-  const gitSource = repoIsGit ? opts.repo : opts.historyFrom;
-  if (!repoIsGit && opts.rev) throw new Error(`--rev needs a git repository; ${opts.repo} has none`);
-  const workTree = repoIsGit && existsSync(join(opts.repo, '.git'));
+  // A sub-directory of a larger work tree (backlevel's own fixtures/sample-nova) takes its history
+  // from that repository, read below its prefix.
+  const location = repoIsGit ? undefined : await gitWorkTreeOf(opts.repo);
+  const inGit = repoIsGit || location !== undefined;
+  const gitSource = repoIsGit ? opts.repo : (location?.gitRoot ?? opts.historyFrom);
+  const prefix = location?.prefix ?? '';
+  if (!inGit && opts.rev) throw new Error(`--rev needs a git repository; ${opts.repo} has none`);
+  const workTree = location !== undefined || (repoIsGit && existsSync(join(opts.repo, '.git')));
   let current: Release;
   const releases: Release[] = [];
   let manifest: HistoricalManifest | undefined;
@@ -263,17 +315,23 @@ export async function loadObjectsHistory(opts: HistoryOptions): Promise<ObjectsH
       const cache = opts.noCache
         ? HistoryCache.disabled()
         : HistoryCache.open(EXTRACTOR_VERSION, opts.cacheDir ?? undefined);
-      const reader = new TreeReader(store, { objectDirs, ...(opts.era ? { era: opts.era } : {}), cache });
-      const useDisk = !repoIsGit || (workTree && !opts.rev);
+      // `prefix` is read by TreeReader (src/history) for trees below the repository root.
+      const treeOptions = {
+        objectDirs,
+        ...(opts.era ? { era: opts.era } : {}),
+        cache,
+        ...(prefix ? { prefix } : {}),
+      };
+      const reader = new TreeReader(store, treeOptions);
+      const useDisk = !inGit || (workTree && !opts.rev);
       let currentCommit: string | undefined;
       if (useDisk) {
-        const root = repoIsGit ? opts.repo : opts.repo;
         current = releaseOf(
           'work tree',
           undefined,
-          await readTreeFromDisk(root, { objectDirs, ...(opts.era ? { era: opts.era } : {}) }),
+          await readTreeFromDisk(opts.repo, { objectDirs, ...(opts.era ? { era: opts.era } : {}) }),
         );
-        if (repoIsGit) currentCommit = await store.resolveCommit('HEAD');
+        if (inGit) currentCommit = await store.resolveCommit('HEAD');
       } else {
         const rev = opts.rev ?? 'HEAD';
         currentCommit = await store.resolveCommit(rev);
@@ -283,23 +341,37 @@ export async function loadObjectsHistory(opts: HistoryOptions): Promise<ObjectsH
       // Release tags contained in the code under test (all of them for --history-from).
       const tagMap = await store.tags();
       let contained: Set<string> | undefined;
-      if (repoIsGit && currentCommit) {
+      if (inGit && currentCommit) {
         const out = await runGit(store.gitDir, ['tag', '--merged', currentCommit]);
         contained = new Set(out.split('\n').filter(Boolean));
       }
       // Release tags live on stable branches: a tag is history when the code under test contains
       // it or it was committed no later than the code under test.
       const cutoff = currentCommit ? (await store.readCommit(currentCommit)).committerTime : Infinity;
-      const refs: RevisionRef[] = [];
+      let refs: RevisionRef[] = [];
       for (const r of releaseTags(tagMap)) {
         if (!contained || contained.has(r.label)) refs.push(r);
         else if ((await store.readCommit(r.commit)).committerTime <= cutoff) refs.push(r);
       }
+      let byCommit = false;
+      if (refs.length === 0 && opts.commitsWithoutTags && inGit && currentCommit) {
+        const dirs = [...objectDirs, ...DEFAULT_CONSTANT_MODULES].map((d) => `${prefix}${d}`);
+        refs = (await commitsTouching(store, [currentCommit], dirs)).map((r) => ({
+          label: r.commit.slice(0, 12),
+          commit: r.commit,
+        }));
+        byCommit = true;
+        notes.push(
+          `no release tags: the history is the ${refs.length} commit(s) that touched ${objectDirs.join(', ')}${opts.support ? ` (--support ${opts.support} not applied)` : ''}`,
+        );
+      }
       const supportedLabels = new Set(
-        selectSupported(
-          refs.map((r) => r.label),
-          opts.support,
-        ),
+        byCommit
+          ? refs.map((r) => r.label)
+          : selectSupported(
+              refs.map((r) => r.label),
+              opts.support,
+            ),
       );
       // History starts at the first supported release: nothing older needs talking to.
       const first = refs.findIndex((r) => supportedLabels.has(r.label));
@@ -340,16 +412,24 @@ export async function loadObjectsHistory(opts: HistoryOptions): Promise<ObjectsH
         base = releaseOf(opts.base, bc, (await reader.read(bc)).tree);
       }
       reader.cache.flush();
-      if (!repoIsGit) {
+      if (!inGit) {
         notes.push(`history taken from ${opts.historyFrom} (release tags), the code from ${opts.repo}`);
       }
       const supported = releases.filter((r) => supportedLabels.has(r.label));
       for (const defs of current.defs.values())
         for (const d of defs) addVersion(versions, d, undefined, 'current');
-      if (!repoIsGit) reconstructFromComments(current.objects, versions);
+      if (!inGit) reconstructFromComments(current.objects, versions);
+      else if (byCommit) {
+        const n = reconstructFromComments(current.objects, versions, { olderOnly: true });
+        if (n) notes.push(`${n} version(s) older than the first commit reconstructed from version comments`);
+      }
       return finish({ current, releases, supported, versions, manifest, base, repo: opts.repo, notes });
     }
-    current = releaseOf('work tree', undefined, await readTreeFromDisk(opts.repo, { objectDirs }));
+    current = releaseOf(
+      'work tree',
+      undefined,
+      await readTreeFromDisk(opts.repo, { objectDirs, ...(opts.era ? { era: opts.era } : {}) }),
+    );
     if (current.objects.length === 0) {
       throw new Error(`${opts.repo}: no versioned objects under ${objectDirs.join(', ')}`);
     }
