@@ -140,12 +140,14 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   await timed('lint', () => gateLint(project, changes, baseline, opts, skipped));
   await timed('objects', () =>
     gateObjects(
-      project,
-      repo,
-      base,
-      changes,
-      settings.objectsDir ? [settings.objectsDir] : DEFAULT_OBJECT_DIRS,
-      skipped,
+      {
+        project,
+        repo,
+        base,
+        changes,
+        objectDirs: settings.objectsDir ? [settings.objectsDir] : DEFAULT_OBJECT_DIRS,
+        skipped,
+      },
       'objectVerifier' in opts ? opts.objectVerifier : objectVerifier,
     ),
   );
@@ -226,32 +228,38 @@ async function gateLint(
   };
 }
 
+/** What the object analyzer looks at. */
+interface ObjectScope {
+  project: Project;
+  repo: RepoContext;
+  base: BaseChoice;
+  changes: ChangeSet | undefined;
+  objectDirs: string[];
+  /** Sentences about what was skipped (appended to). */
+  skipped: string[];
+}
+
 async function gateObjects(
-  project: Project,
-  repo: RepoContext,
-  base: BaseChoice,
-  changes: ChangeSet | undefined,
-  objectDirs: string[],
-  skipped: string[],
+  scope: ObjectScope,
   verifier: ObjectVerifier | undefined,
 ): Promise<{ findings: Finding[]; detail: string }> {
-  const own = await ownObjectChecks(project, repo, base, changes, objectDirs, skipped);
+  const own = await ownObjectChecks(scope);
   if (!own.touched) return own;
   const note = verifier
-    ? await runVerifier(verifier, project, own.touched, own.findings)
+    ? await runVerifier(verifier, scope.project, own.touched, own.findings)
     : '; verify objects not wired (src/verify/objects exports no gate entry yet)';
   return { findings: own.findings, detail: `${own.detail}${note}` };
 }
 
 /** The gate's own object checks: VERSION against version comments, and base vs work tree. */
-async function ownObjectChecks(
-  project: Project,
-  repo: RepoContext,
-  base: BaseChoice,
-  changes: ChangeSet | undefined,
-  objectDirs: string[],
-  skipped: string[],
-): Promise<{ findings: Finding[]; detail: string; touched?: ExtractedObject[] }> {
+async function ownObjectChecks({
+  project,
+  repo,
+  base,
+  changes,
+  objectDirs,
+  skipped,
+}: ObjectScope): Promise<{ findings: Finding[]; detail: string; touched?: ExtractedObject[] }> {
   const present = objectDirs.filter((d) => existsSync(join(project.root, d)));
   if (!present.length) return { findings: [], detail: `no ${objectDirs.join('/ or ')}/ in the tree` };
   const current = await objectTreeOnDisk(project.root, present);

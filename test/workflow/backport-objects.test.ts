@@ -3,20 +3,30 @@
  * source text: a remotable signature change is a schema change too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackport } from '../../src/workflow/backport.js';
 import { runGate } from '../../src/workflow/gate.js';
-import { buildRepo, commitOverlay, type FixtureRepo, sh } from './repo-builder.js';
+import { buildRepo, type FixtureRepo, sh } from './repo-builder.js';
 
 let repo: FixtureRepo;
 let saveCommit: string;
 beforeAll(() => {
   repo = buildRepo();
+  // Instance.save() gains an argument, Instance stays 1.2: a remotable signature change.
   sh(repo.dir, ['checkout', '-q', '-b', 'save', repo.commits.convert]);
-  saveCommit = commitOverlay(repo.dir, 'save-expected', 'Instance.save(): accept expected_task_state');
+  const inst = join(repo.dir, 'nova/objects/instance.py');
+  const text = readFileSync(inst, 'utf8');
+  const saved = text.replace(
+    'def save(self, context=None):',
+    'def save(self, context=None, expected_task_state=None):',
+  );
+  expect(saved).not.toBe(text);
+  writeFileSync(inst, saved);
+  sh(repo.dir, ['commit', '-q', '-am', 'Instance.save(): accept expected_task_state']);
+  saveCommit = sh(repo.dir, ['rev-parse', 'HEAD']);
   sh(repo.dir, ['checkout', '-q', 'master']);
 });
 afterAll(() => repo.cleanup());
@@ -104,7 +114,6 @@ describe('object rules on the extracted schema', () => {
   it('a field type change is named, and a commit that only moves fields around is no change', async () => {
     sh(repo.dir, ['checkout', '-q', '-b', 'reorder', repo.commits.convert]);
     const inst = join(repo.dir, 'nova/objects/instance.py');
-    const { readFileSync, writeFileSync } = await import('node:fs');
     const text = readFileSync(inst, 'utf8');
     // entries reordered and re-wrapped: the same schema
     writeFileSync(
