@@ -238,6 +238,13 @@ function checkObjectReceiver(ctx: Ctx, expr: PyNode, at: PyNode, cls: string): v
     const name = expr.text;
     if (fn && ctx.established.get(fnKey(fn, name)) === cls) return;
     if (fn && parameterNames(fn).includes(name)) {
+      // A parameter is taken for an object only when its name says which (`instance`, `service`,
+      // `aggregate`, `instance_ref`): `reservations` is not a Quotas object.
+      if (name.replace(/_ref$/, '') !== snake(cls)) {
+        throw new Manual(
+          `receiver '${name}' is a parameter whose name does not say it is ${article(cls)} object`,
+        );
+      }
       const sites = ctx.py.bindings.sitesIn(fn, name);
       if (sites.every((s) => s.kind === 'param')) return;
       throw new Manual(
@@ -251,6 +258,10 @@ function checkObjectReceiver(ctx: Ctx, expr: PyNode, at: PyNode, cls: string): v
   const dn = dottedName(expr);
   if (dn?.startsWith('self.')) return;
   throw new Manual(`receiver '${ctx.py.slice(expr)}' is not a name or a self attribute`);
+}
+
+function snake(cls: string): string {
+  return cls.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 function article(cls: string): string {
@@ -669,6 +680,13 @@ function planResultUses(
           `fields of ${ofCls} are unknown: cannot rewrite ${varName}['${sub.key}'] (line ${line})`,
         );
       if (!fieldSet.has(sub.key)) throw new Manual(`'${sub.key}' is not a field of ${ofCls} (line ${line})`);
+      // A field that is itself indexed or sliced may have another shape on the object (a
+      // Service's compute_node is one ComputeNode, the row had a list): a human decides.
+      if (p.parent?.type === 'subscript' && p.parent.childForFieldName('value')?.id === p.id) {
+        throw new Manual(
+          `field '${sub.key}' of ${ofCls} is indexed (${varName}['${sub.key}'][...], line ${line}); the object field may differ in shape`,
+        );
+      }
       plan.subscripts.push({ node: p, object: varName, key: sub.key });
       return;
     }
