@@ -1,7 +1,7 @@
 // Duplicate detection cost vs parse-only (the named peer), one run, same files.
 // Usage: npm run build && node bench/duplicates.mjs <tree> (e.g. a Nova checkout)
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { globby } from 'globby';
 import { detectDuplicates } from '../dist/src/duplicates/detect.js';
 import { fingerprintIndexFor } from '../dist/src/duplicates/matcher.js';

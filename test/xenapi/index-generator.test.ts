@@ -150,7 +150,7 @@ describe('generateApiIndex over a repository built by the test', () => {
     ]);
     expect(index.modules['lib_x.client.net']!.firstVersion).toBe('1.1.0');
     const session = index.modules['lib_x.client.session']!.symbols;
-    expect(session['Session']!.signatures[0]!.signature).toBe(
+    expect(session.Session!.signatures[0]!.signature).toBe(
       'class Session(object); __init__(url, user, pw, origin="lib")',
     );
     expect(session['Session.connection']!.signatures.map((r) => [r.from, r.to, r.signature])).toEqual([
@@ -163,7 +163,7 @@ describe('generateApiIndex over a repository built by the test', () => {
       { name: 'args', kind: 'var-positional' },
       { name: 'kwargs', kind: 'var-keyword' },
     ]);
-    expect(session['helper']!.lastVersion).toBe('1.1.0');
+    expect(session.helper!.lastVersion).toBe('1.1.0');
     expect(session['Session._login']!.private).toBe(true);
     expect(session['Session.REQUIRED']!.kind).toBe('attribute');
     expect(idx.firstVersionOf('lib_x.client.net.del_port')).toBe('1.1.0');
@@ -178,12 +178,12 @@ describe('generateApiIndex over a repository built by the test', () => {
   it('reads plugin wrappers: entry point, subcommand, argument routes and whether the result is returned', async () => {
     const { index } = await generateApiIndex({ repo, package: 'lib-x', importName: 'lib_x' });
     const wrappers = index.modules['lib_x.client.net']!.pluginWrappers!;
-    expect(wrappers['fetch_all']![0]).toMatchObject({
+    expect(wrappers.fetch_all![0]).toMatchObject({
       plugin: 'bandwidth.py',
       pluginFunction: 'fetch_all',
       returnsResult: true,
     });
-    expect(wrappers['del_port']![0]).toMatchObject({
+    expect(wrappers.del_port![0]).toMatchObject({
       plugin: 'host.py',
       pluginFunction: 'network_config',
       subcommand: 'del_port',
@@ -193,7 +193,7 @@ describe('generateApiIndex over a repository built by the test', () => {
         { param: 'port', via: 'key', key: 'port_name', expression: 'port' },
       ],
     });
-    expect(wrappers['copy']![0]!.arguments).toEqual([
+    expect(wrappers.copy![0]!.arguments).toEqual([
       { param: 'ref', via: 'key', key: 'ref', expression: 'ref' },
       { param: 'size', via: 'key', key: 'size', expression: 'str(size)' },
       { param: 'image', via: 'key', key: 'image', expression: 'image', conditional: true },

@@ -22,7 +22,8 @@ const ENV = {
   GIT_CONFIG_GLOBAL: '/dev/null',
   GIT_CONFIG_NOSYSTEM: '1',
 };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: ENV, encoding: 'utf8' });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, env: ENV, encoding: 'utf8' });
 
 let dir: string;
 let doc: El;
@@ -55,7 +56,9 @@ describe('gate --format html', () => {
   it('shows each raw call of the change with its code frame and the codemod hunk that fixes it', () => {
     const raw = report.findings.filter((f) => f.rule === 'raw-conductor-call' && f.fix);
     expect(raw.length).toBeGreaterThan(0);
-    const cards = byClass(byId(doc, 'findings')!, 'finding').filter((c) => textOf(c).includes('[raw-conductor-call]'));
+    const cards = byClass(byId(doc, 'findings')!, 'finding').filter((c) =>
+      textOf(c).includes('[raw-conductor-call]'),
+    );
     expect(cards).toHaveLength(report.findings.filter((f) => f.rule === 'raw-conductor-call').length);
     let withDiff = 0;
     for (const card of cards) {
@@ -63,7 +66,8 @@ describe('gate --format html', () => {
       const diff = byClass(card, 'diff')[0];
       if (!diff) {
         // No diff: the card says why (left to a person, or outside the codemod's reach).
-        if (textOf(card).includes('Fix:')) expect(textOf(card)).toMatch(/leaves this site to a person|does not change|not these lines/);
+        if (textOf(card).includes('Fix:'))
+          expect(textOf(card)).toMatch(/leaves this site to a person|does not change|not these lines/);
         continue;
       }
       withDiff++;
