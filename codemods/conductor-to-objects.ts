@@ -680,6 +680,11 @@ function planResultUses(
           `fields of ${ofCls} are unknown: cannot rewrite ${varName}['${sub.key}'] (line ${line})`,
         );
       if (!fieldSet.has(sub.key)) throw new Manual(`'${sub.key}' is not a field of ${ofCls} (line ${line})`);
+      if (classInfo(ctx, ofCls)?.objectFields?.includes(sub.key)) {
+        throw new Manual(
+          `field '${sub.key}' of ${ofCls} holds a nested object; the row had another shape (line ${line})`,
+        );
+      }
       // A field that is itself indexed or sliced may have another shape on the object (a
       // Service's compute_node is one ComputeNode, the row had a list): a human decides.
       if (p.parent?.type === 'subscript' && p.parent.childForFieldName('value')?.id === p.id) {
@@ -906,6 +911,7 @@ function convertFieldReads(ctx: Ctx): void {
         if (!sub) continue;
         const lit = literalSubscript(sub);
         if (!lit || ctx.py.slice(lit.object) !== r.text || !fields.has(lit.key)) continue;
+        if (classInfo(ctx, r.cls)?.objectFields?.includes(lit.key)) continue;
         if (isStoreTarget(sub) || insideAny(ctx.replaced, sub.startIndex, sub.endIndex)) continue;
         if (ctx.py.touchesErrorRegion(sub.startIndex, sub.endIndex)) continue;
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(lit.key)) continue;

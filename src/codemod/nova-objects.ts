@@ -18,6 +18,8 @@ export interface ObjectClassInfo {
   bases: string[];
   methods: string[];
   fields: string[];
+  /** Fields holding nested objects (ObjectField / ListOfObjectsField): their shape differs from the row's. */
+  objectFields?: string[];
   /** Parameters of each method after self/cls and context (own methods only). */
   params?: Record<string, string[]>;
 }
@@ -57,6 +59,7 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
         const methods: string[] = [];
         const fields: string[] = [];
         const params: Record<string, string[]> = {};
+        const objectFields: string[] = [];
         for (const stmt of node.childForFieldName('body')?.namedChildren ?? []) {
           if (!stmt) continue;
           const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
@@ -71,11 +74,14 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
           } else if (stmt.type === 'expression_statement') {
             const asg = stmt.namedChild(0);
             if (asg?.type === 'assignment' && asg.childForFieldName('left')?.text === 'fields') {
-              for (const e of literalDict(asg.childForFieldName('right')) ?? []) fields.push(e.key);
+              for (const e of literalDict(asg.childForFieldName('right')) ?? []) {
+                fields.push(e.key);
+                if (/ObjectField|ListOfObjectsField/.test(e.value.text)) objectFields.push(e.key);
+              }
             }
           }
         }
-        classes[cname] = { module, bases, methods, fields, params };
+        classes[cname] = { module, bases, methods, fields, params, objectFields };
       }
     } finally {
       file.dispose();
