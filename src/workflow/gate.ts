@@ -7,7 +7,7 @@
  * 2. object checks on the objects the change touches: the version-bump check between the base and
  *    the work tree (schema or remotable signature changed without a VERSION bump; a bump with no
  *    change), plus, from the tree alone, VERSION against the class's own version-history comments;
- *    `verify objects` for the touched objects runs through the seam in `analyzers.ts` once wired;
+ *    then `verify objects` for the touched objects (through `analyzers.ts`);
  * 3. the pin verifier (`verify pins`) over the tree: the os-xenapi uses against the requirement and
  *    constraint lines (the backport's os-xenapi rules are the same verifier over the backported tree).
  *
@@ -247,7 +247,7 @@ async function gateObjects(
   if (!own.touched) return own;
   const note = verifier
     ? await runVerifier(verifier, scope.project, own.touched, own.findings)
-    : '; verify objects not wired (src/verify/objects exports no gate entry yet)';
+    : '; verify objects not run (no object verifier)';
   return { findings: own.findings, detail: `${own.detail}${note}` };
 }
 
@@ -298,7 +298,11 @@ async function ownObjectChecks({
   };
 }
 
-/** Runs `verify objects` on the touched objects; its findings join the gate's own (one per site and rule). */
+/**
+ * Runs `verify objects` on the touched objects. Its findings join the gate's own, said once: a
+ * finding with the rule and file of one the gate already has, about the same object (or at the same
+ * line), restates it (both run version-bump) and is dropped.
+ */
 async function runVerifier(
   verifier: ObjectVerifier,
   project: Project,
@@ -307,12 +311,19 @@ async function runVerifier(
 ): Promise<string> {
   const names = [...new Set(touched.map((o) => o.def.name))].sort();
   if (!names.length) return '';
-  const seen = new Set(findings.map((f) => `${f.rule}|${f.file}|${f.line}`));
+  const keys = (f: Finding) => {
+    const object = (f.data as { object?: unknown } | undefined)?.object;
+    return [
+      `${f.rule}|${f.file}|${f.line}`,
+      ...(typeof object === 'string' ? [`${f.rule}|${f.file}|@${object}`] : []),
+    ];
+  };
+  const seen = new Set(findings.flatMap(keys));
   let added = 0;
   for (const f of await verifier(project, names)) {
-    const key = `${f.rule}|${f.file}|${f.line}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const k = keys(f);
+    if (k.some((x) => seen.has(x))) continue;
+    for (const x of k) seen.add(x);
     findings.push(f);
     added++;
   }
