@@ -8,13 +8,18 @@ import type { Command } from 'commander';
 import { globalOptions } from '../../cli/context.js';
 import { InputError, UsageError } from '../../cli/errors.js';
 import { ExitCode } from '../../cli/exit-codes.js';
+import { CONFIG_FILE_NAMES, loadConfig, parseConfig } from '../../config/config-file.js';
 import { createProgress, type Progress } from '../../engine/progress.js';
-import { openProject } from '../../engine/project.js';
+import { openProject, type Project } from '../../engine/project.js';
+import { GitError } from '../../history/git-objects.js';
 import { PIN_FORMATS, type PinFormat, renderPins } from './render.js';
-import { resolvePinsSettings, verifyPins } from './verify-pins.js';
+import { GitTreeSource } from './tree-source.js';
+import { analyzePins, resolvePinsSettings } from './verify-pins.js';
 
 interface PinsCliOptions {
   repo: string;
+  rev?: string;
+  timings?: boolean;
   format: string;
   package?: string;
   import?: string;
@@ -31,7 +36,16 @@ export function registerPins(parent: Command): void {
   parent
     .command('pins')
     .description('Is the os-xenapi version the code needs actually required? (any library with an API index)')
-    .option('--repo <dir>', 'root of the tree to check', '.')
+    .option(
+      '--repo <dir>',
+      'root of the tree to check (with --rev: a work tree or a bare git directory)',
+      '.',
+    )
+    .option(
+      '--rev <rev>',
+      'check the code and requirement files at this git revision (tag, branch, commit) of --repo, without a work tree',
+    )
+    .option('--timings', 'print the time spent per phase to stderr')
     .option('--format <format>', `output: ${PIN_FORMATS.join(', ')}`, 'text')
     .option('--package <name>', 'distribution name (default: from the index, os-xenapi)')
     .option('--import <name>', 'import package (default: from the index, os_xenapi)')
@@ -66,7 +80,30 @@ async function runPins(opts: PinsCliOptions, cmd: Command): Promise<number> {
     throw new InputError(`--index ${opts.index}: file not found`, opts.index);
   if (opts.pythonVersion && !/^\d+\.\d+(\.\d+)?$/.test(opts.pythonVersion))
     throw new UsageError(`--python-version expects X.Y, not '${opts.pythonVersion}'`);
-  const project = openProject(root, g.config);
+  let source: GitTreeSource | undefined;
+  if (opts.rev !== undefined) {
+    if (!opts.rev.trim()) throw new UsageError('--rev needs a revision (tag, branch or commit)');
+    try {
+      source = await GitTreeSource.open(root, opts.rev);
+    } catch (err) {
+      if (err instanceof GitError) throw new InputError(`--rev ${opts.rev}: ${err.message}`, opts.rev);
+      throw err;
+    }
+  }
+  try {
+    return await runPinsOn(opts, g, root, source);
+  } finally {
+    source?.close();
+  }
+}
+
+async function runPinsOn(
+  opts: PinsCliOptions,
+  g: ReturnType<typeof globalOptions>,
+  root: string,
+  source: GitTreeSource | undefined,
+): Promise<number> {
+  const project = source ? await projectAtRevision(source, g.config) : openProject(root, g.config);
   const { settings, index } = resolvePinsSettings(root, project.config.pins, {
     ...(opts.package ? { package: opts.package } : {}),
     ...(opts.import ? { importName: opts.import } : {}),
@@ -76,10 +113,11 @@ async function runPins(opts: PinsCliOptions, cmd: Command): Promise<number> {
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
   });
   let progress: Progress | undefined;
-  const report = await verifyPins({
+  const { report, timings } = await analyzePins({
     project,
     settings,
     index,
+    ...(source ? { source } : {}),
     ...(g.jobs ? { jobs: g.jobs } : {}),
     onProgress: (done, total) => {
       progress ??= createProgress(total, { quiet: g.quiet, title: 'verify pins' });
@@ -87,8 +125,32 @@ async function runPins(opts: PinsCliOptions, cmd: Command): Promise<number> {
     },
   });
   progress?.stop();
+  if (opts.timings) {
+    const ms = Object.entries(timings)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ');
+    process.stderr.write(
+      `verify pins timings (ms): ${ms}${source ? ` [${source.label} = ${source.commitId.slice(0, 12)}]` : ''}\n`,
+    );
+  }
   const text = renderPins(report, opts.format as PinFormat);
   if (opts.output) writeFileSync(opts.output, text);
   else process.stdout.write(text);
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Clean;
+}
+
+/** The project as it is at a revision: its config file read from the revision (or `--config`). */
+async function projectAtRevision(source: GitTreeSource, configFile?: string): Promise<Project> {
+  if (configFile) {
+    const loaded = loadConfig(source.root, configFile);
+    return { root: source.root, config: loaded.config, configFile: configFile, projectPackages: [] };
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const text = await source.readText(name);
+    if (text !== undefined) {
+      const file = `${source.label}:${name}`;
+      return { root: source.root, config: parseConfig(text, file), configFile: file, projectPackages: [] };
+    }
+  }
+  return { root: source.root, config: {}, projectPackages: [] };
 }

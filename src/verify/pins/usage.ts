@@ -6,9 +6,10 @@
  * assigned from a constructor call in the file), dom0 plugin calls made through those instances, and
  * imports of legacy modules the library replaced.
  */
-import { captures, type PyNode } from '../../python/parser.js';
+import type { PyNode } from '../../python/parser.js';
 import type { PyFile } from '../../python/source-file.js';
 import { callArguments, literalDict, literalString } from '../../python/syntax-helpers.js';
+import { attributeNamesMatching, referencesByText, stringArgumentsContaining } from './references.js';
 import type { CallShape } from './signature-match.js';
 
 export interface Site {
@@ -152,7 +153,7 @@ export function analyzeFile(file: PyFile, relPath: string, options: UsageOptions
   const tracked = new Set(options.trackedClasses);
 
   if (importsLibrary) {
-    for (const ref of bindings.referencesTo(importName)) {
+    for (const ref of referencesByText(file, importName)) {
       const call = calledBy(ref.node);
       let name = ref.qualifiedName;
       let via: UseVia = 'reference';
@@ -187,7 +188,7 @@ export function analyzeFile(file: PyFile, relPath: string, options: UsageOptions
 
   // String targets: mock.patch('os_xenapi.client.session.XenAPISession._get_host_ref').
   if (file.text.includes(`${importName}.`)) {
-    for (const { node } of captures('(call arguments: (argument_list (string) @s))', file.root)) {
+    for (const node of stringArgumentsContaining(file, importName)) {
       const value = literalString(node);
       if (!value || !inLibrary(value) || !/^[A-Za-z_][\w.]*$/.test(value)) continue;
       uses.push({
@@ -204,8 +205,7 @@ export function analyzeFile(file: PyFile, relPath: string, options: UsageOptions
   if (methodNames.length) {
     const re = new RegExp(`\\.\\s*(?:${methodNames.map(escapeRegex).join('|')})\\b`);
     if (re.test(file.text)) {
-      const query = `((attribute attribute: (identifier) @m) (#match? @m "^(${methodNames.join('|')})$"))`;
-      for (const { node: attrName } of captures(query, file.root)) {
+      for (const attrName of attributeNamesMatching(file, methodNames)) {
         const attr = attrName.parent!;
         const receiver = attr.childForFieldName('object');
         if (!receiver) continue;

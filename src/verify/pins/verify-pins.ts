@@ -4,14 +4,17 @@
  * every version of the library's API index, reads the requirement and constraint lines, and returns
  * the findings with a summary (the versions that work, the minimum and the uses that decide it).
  */
+import { isUtf8 } from 'node:buffer';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { isMatch } from '../../engine/glob-match.js';
 import type { Project } from '../../engine/project.js';
-import { discoverProjectFiles } from '../../engine/project.js';
+import { DEFAULT_MAX_FILE_BYTES, decodeSource } from '../../engine/read-source.js';
 import { runFileTask } from '../../engine/worker-pool.js';
+import { initPython } from '../../python/parser.js';
 import { compareFindings, type Finding } from '../../report/finding.js';
 import { pythonEnvironment } from '../../requirements/index.js';
-import { type ApiIndex, loadApiIndex } from '../../xenapi/api-index.js';
+import type { ApiIndex } from '../../xenapi/api-index.js';
 import { checkPins } from './check.js';
 import { evaluateUses, type UseGroup, workingVersions } from './compatibility.js';
 import {
@@ -20,9 +23,17 @@ import {
   type PinsSettings,
   validatePinsSection,
 } from './config.js';
-import { type PinSources, readPinSources } from './pin-sources.js';
+import { loadPinsIndex } from './index-cache.js';
+import { type PinSourceOptions, type PinSources, readPinSources } from './pin-sources.js';
+import { directCandidate, namesMethod, planPrefilter, scopePredicate } from './prefilter.js';
+import { DiskTreeSource, type TreeFile, type TreeSource } from './tree-source.js';
 import type { LegacyUse, Site, SymbolUse } from './usage.js';
-import type { UsageTaskOptions, UsageTaskResult } from './usage-task.js';
+import {
+  analyzeText,
+  type UsageTaskInput,
+  type UsageTaskOptions,
+  type UsageTaskResult,
+} from './usage-task.js';
 
 export interface PinsOverrides {
   package?: string;
@@ -41,7 +52,7 @@ export function resolvePinsSettings(
 ): { settings: PinsSettings; index: ApiIndex } {
   const cfg: PinsConfigSection = section === undefined ? {} : validatePinsSection(section);
   const indexFile = overrides.index ?? (cfg.index ? path.resolve(root, cfg.index) : undefined);
-  const index = indexFile ? loadApiIndex(path.resolve(indexFile)) : loadApiIndex();
+  const index = indexFile ? loadPinsIndex(path.resolve(indexFile)) : loadPinsIndex();
   const explicit = (overrides.constraints ?? []).map((f) => path.resolve(f));
   const settings: PinsSettings = {
     ...OS_XENAPI_DEFAULTS,
@@ -99,6 +110,10 @@ export interface VerifyPinsOptions {
   index: ApiIndex;
   jobs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The tree to read (default: `project.root` on disk); `GitTreeSource` reads a git revision. */
+  source?: TreeSource;
+  /** Candidate bytes from which parsing moves to worker threads (default `WORKER_MIN_BYTES`). */
+  workerMinBytes?: number;
 }
 
 function methodsOf(index: ApiIndex, cls: string): string[] {
@@ -196,37 +211,159 @@ export interface PinsAnalysis {
   groups: UseGroup[];
   importSites: Site[];
   sources: PinSources;
+  timings: PinsTimings;
 }
 
 export async function verifyPins(options: VerifyPinsOptions): Promise<PinsReport> {
   return (await analyzePins(options)).report;
 }
 
+/** Time spent per phase of a run, in milliseconds (see bench/pins.mjs). */
+export interface PinsTimings {
+  discovery: number;
+  reads: number;
+  prefilter: number;
+  /** Parsing the candidate files (in-process runs). */
+  parse: number;
+  /** Collecting uses from the parsed files (in-process) and evaluating them against the index. */
+  analysis: number;
+  /** The worker-pool run (start-up, parse and per-file analysis) when workers are used. */
+  workerRun: number;
+  requirements: number;
+  check: number;
+  total: number;
+}
+
+/** Files below this many candidate bytes are parsed on the main thread (workers cost more to start). */
+export const WORKER_MIN_BYTES = 3 * 1024 * 1024;
+
 /** `verifyPins`, keeping the evaluated use groups (callers that relate findings to sites). */
 export async function analyzePins(options: VerifyPinsOptions): Promise<PinsAnalysis> {
   const { project, settings, index } = options;
-  const discovery = await discoverProjectFiles(project, [], {
-    ...(settings.include ? { include: settings.include } : {}),
-    exclude: settings.exclude,
+  const started = performance.now();
+  const timings: PinsTimings = {
+    discovery: 0,
+    reads: 0,
+    prefilter: 0,
+    parse: 0,
+    analysis: 0,
+    workerRun: 0,
+    requirements: 0,
+    check: 0,
+    total: 0,
+  };
+  let t = performance.now();
+  const lap = (k: keyof PinsTimings) => {
+    const now = performance.now();
+    timings[k] += now - t;
+    t = now;
+  };
+  const tree: TreeSource = options.source ?? new DiskTreeSource(project.root);
+  const listed = await tree.list({
+    ...((settings.include ?? project.config.include)
+      ? { include: settings.include ?? project.config.include }
+      : {}),
+    exclude: [...(project.config.exclude ?? []), ...settings.exclude],
   });
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const taskUrl = new URL(`./usage-task${ext}`, import.meta.url).href;
+  lap('discovery');
+  const maxBytes = project.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
+  const reads = await tree.readAll(listed, maxBytes);
+  lap('reads');
+
+  // Main-thread byte search: only files that can hold a use are decoded and parsed.
   const taskOptions = usageOptionsFor(settings, index);
-  const results = await runFileTask<UsageTaskOptions, UsageTaskResult>(
-    taskUrl,
-    discovery.inputs,
-    taskOptions,
-    {
-      ...(options.jobs ? { jobs: options.jobs } : {}),
-      ...(options.onProgress ? { onProgress: (d: number, t: number) => options.onProgress!(d, t) } : {}),
-    },
-  );
+  const plan = planPrefilter(taskOptions, settings.instanceScope);
+  const results: UsageTaskResult[] = [];
+  const empty = (relPath: string, skipped?: string): UsageTaskResult => ({
+    relPath,
+    uses: [],
+    legacy: [],
+    importsLibrary: false,
+    syntaxErrors: 0,
+    parsed: false,
+    ...(skipped ? { skipped } : {}),
+  });
+  const direct: { input: TreeFile; text: string }[] = [];
+  const rest: { input: TreeFile; buf: Buffer }[] = [];
+  const naming: string[] = [];
+  for (let i = 0; i < listed.length; i++) {
+    const f = listed[i]!;
+    const r = reads[i]!;
+    if (!r.ok) {
+      const message =
+        r.message === 'too-large'
+          ? `${f.path}: ${r.size} bytes is over the ${maxBytes}-byte limit (--max-file-size), skipped`
+          : r.message;
+      results.push(empty(f.relPath, message));
+      continue;
+    }
+    const probe = r.bytes.subarray(0, Math.min(r.bytes.length, 8192));
+    if (probe.includes(0) || !isUtf8(r.bytes)) {
+      const d = decodeSource(f.path, r.bytes);
+      results.push(empty(f.relPath, d.ok ? undefined : d.message));
+      continue;
+    }
+    const hit = directCandidate(r.bytes, f.relPath, plan);
+    if (hit.namesLibrary) naming.push(f.relPath);
+    if (hit.candidate) {
+      const d = decodeSource(f.path, r.bytes);
+      if (d.ok) direct.push({ input: f, text: d.text });
+    } else rest.push({ input: f, buf: r.bytes });
+  }
+  const inScope = scopePredicate(plan, naming);
+  const candidates = [...direct];
+  for (const r of rest) {
+    if (plan.methods.length && inScope(r.input.relPath)) {
+      const text = r.buf.toString('utf8');
+      if (namesMethod(text, plan)) {
+        candidates.push({ input: r.input, text });
+        continue;
+      }
+    }
+    results.push(empty(r.input.relPath));
+  }
+  candidates.sort((a, b) => (a.input.relPath < b.input.relPath ? -1 : 1));
+  lap('prefilter');
+
+  const bytes = candidates.reduce((n, c) => n + c.text.length, 0);
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const useWorkers = jobs > 1 && bytes >= (options.workerMinBytes ?? WORKER_MIN_BYTES);
+  if (useWorkers) {
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const taskUrl = new URL(`./usage-task${ext}`, import.meta.url).href;
+    const inputs: UsageTaskInput[] = candidates.map((c) => ({
+      path: c.input.path,
+      relPath: c.input.relPath,
+      text: c.text,
+    }));
+    results.push(
+      ...(await runFileTask<UsageTaskOptions, UsageTaskResult>(taskUrl, inputs, taskOptions, {
+        jobs,
+        minFilesForWorkers: 1,
+        ...(options.onProgress ? { onProgress: (d: number, n: number) => options.onProgress!(d, n) } : {}),
+      })),
+    );
+    lap('workerRun');
+  } else if (candidates.length) {
+    await initPython();
+    let done = 0;
+    const clock = { parse: 0, analysis: 0 };
+    for (const c of candidates) {
+      results.push(analyzeText({ path: c.input.path, relPath: c.input.relPath }, c.text, taskOptions, clock));
+      options.onProgress?.(++done, candidates.length);
+    }
+    timings.parse += clock.parse;
+    timings.analysis += clock.analysis;
+    t = performance.now();
+  }
+  results.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
   const uses = scopeInstanceUses(results, settings.instanceScope);
   const groups = evaluateUses(index, uses, settings.ignoreSymbols);
   const working = workingVersions(index, groups);
   const importSites: Site[] = uses.filter((u) => u.via === 'import');
   const legacy: LegacyUse[] = results.flatMap((r) => r.legacy);
-  const sources: PinSources = readPinSources({
+  lap('analysis');
+  const sources: PinSources = await readPinSourcesFrom(tree, {
     root: project.root,
     package: settings.package,
     requirementFiles: settings.requirementFiles,
@@ -234,6 +371,7 @@ export async function analyzePins(options: VerifyPinsOptions): Promise<PinsAnaly
     explicitConstraintFiles: settings.explicitConstraintFiles,
     env: pythonEnvironment({ python: settings.pythonVersion }),
   });
+  lap('requirements');
   const findings = checkPins({
     package: settings.package,
     importName: settings.importName,
@@ -267,11 +405,38 @@ export async function analyzePins(options: VerifyPinsOptions): Promise<PinsAnaly
     })),
     findings,
     files: {
-      discovered: discovery.inputs.length,
+      discovered: listed.length,
       parsed: results.filter((r) => r.parsed).length,
       importing: results.filter((r) => r.importsLibrary).length,
       skipped: results.filter((r) => r.skipped).map((r) => r.skipped!),
     },
   };
-  return { report, groups, importSites, sources };
+  lap('check');
+  timings.total = performance.now() - started;
+  return { report, groups, importSites, sources, timings };
+}
+
+/**
+ * `readPinSources` over any tree: from disk directly; from a revision through a reader over the
+ * blobs fetched so far, re-run until every file it asked for (includes found on the way) is fetched.
+ */
+export async function readPinSourcesFrom(
+  tree: TreeSource,
+  options: Omit<PinSourceOptions, 'reader'>,
+): Promise<PinSources> {
+  if (tree instanceof DiskTreeSource) return readPinSources(options);
+  const fetched = new Map<string, string | undefined>();
+  for (;;) {
+    const misses = new Set<string>();
+    const sources = readPinSources({
+      ...options,
+      reader: (file) => {
+        if (fetched.has(file)) return fetched.get(file);
+        misses.add(file);
+        return undefined;
+      },
+    });
+    if (misses.size === 0) return sources;
+    for (const f of misses) fetched.set(f, await tree.readText(f));
+  }
 }
