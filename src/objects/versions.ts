@@ -6,8 +6,20 @@ import { PyValueError } from './errors.js';
 
 export type VersionTuple = readonly number[];
 
+/** Parsed versions (a run compares a few hundred distinct strings millions of times). */
+const tupleCache = new Map<string, VersionTuple>();
+
 /** `versionutils.convert_version_to_tuple`: strips a trailing pre-release tag, then int() each part. */
 export function convertVersionToTuple(version: string): VersionTuple {
+  let tuple = tupleCache.get(version);
+  if (tuple === undefined) {
+    tuple = Object.freeze(parseVersionTuple(version));
+    if (tupleCache.size < 100_000) tupleCache.set(version, tuple);
+  }
+  return tuple;
+}
+
+function parseVersionTuple(version: string): number[] {
   const stripped = version.replace(/(\d+)(a|alpha|b|beta|rc)\d+$/, '$1');
   return stripped.split('.').map((part) => {
     const text = part.trim();

@@ -24,6 +24,7 @@ import { objectFieldTarget } from '../../objects/model.js';
 import type { PyValue } from '../../objects/python-values.js';
 import type { ObjectRegistry } from '../../objects/registry.js';
 import { compareVersions, majorOf } from '../../objects/versions.js';
+import { interpretSchema, type Verdict } from './schema-interpreter.js';
 
 export interface PrimitiveIssue {
   /** Data path: 'pci_devices', 'info_cache.network_info', 'objects[0].flavor'. */
@@ -80,13 +81,31 @@ function flatten(node: unknown): unknown {
   return out;
 }
 
+interface Interpreted {
+  verdict: Verdict;
+  /** The data keys the version has (additionalProperties: false), for the leak-only shortcut. */
+  dataFields: Set<string> | undefined;
+}
+
+/**
+ * 'fast' (default): the schema interpreter gives the verdict; a node rejected only for data keys
+ * its version lacks gets ajv's errors synthesised, anything else goes to ajv (compiled lazily, for
+ * the (object, version) schemas that reject such a node) for its error messages. 'ajv': every schema
+ * compiled by ajv and every node validated by it (the reference the fast path is tested against).
+ */
+export type ValidationEngine = 'fast' | 'ajv';
+
 export class PrimitiveChecker {
   readonly validator: ObjectSchemaValidator;
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction>();
-  readonly stats = { compiled: 0, validated: 0 };
+  private readonly verdicts = new Map<string, Interpreted | null>();
+  readonly stats = { compiled: 0, validated: 0, interpreted: 0, rejected: 0, disagreed: 0 };
 
-  constructor(private readonly registry: ObjectRegistry) {
+  constructor(
+    private readonly registry: ObjectRegistry,
+    readonly engine: ValidationEngine = 'fast',
+  ) {
     this.validator = new ObjectSchemaValidator(registry, { nestedVersions: 'compatible' });
     this.ajv = new Ajv({
       allErrors: true,
@@ -106,18 +125,69 @@ export class PrimitiveChecker {
     this.ajv.addKeyword({ keyword: ACCEPTS_KEYWORD, schemaType: 'object', validate: accepts, errors: true });
   }
 
+  private flatSchema(name: string, version: string): SchemaObject {
+    const schema = flatten(this.validator.schemaFor(name, version)) as SchemaObject;
+    delete schema.$id;
+    return schema;
+  }
+
   /** The flat schema of one (object, version), compiled once. */
   private flatValidator(name: string, version: string): ValidateFunction {
     const id = objectSchemaId(name, version);
     let fn = this.compiled.get(id);
     if (!fn) {
-      const schema = flatten(this.validator.schemaFor(name, version)) as SchemaObject;
-      delete schema.$id;
-      fn = this.ajv.compile(schema);
+      fn = this.ajv.compile(this.flatSchema(name, version));
       this.compiled.set(id, fn);
       this.stats.compiled++;
     }
     return fn;
+  }
+
+  /** The interpreted flat schema (null: a keyword the interpreter leaves to ajv). */
+  private verdict(name: string, version: string): Interpreted | null {
+    const id = objectSchemaId(name, version);
+    let v = this.verdicts.get(id);
+    if (v === undefined) {
+      const schema = this.flatSchema(name, version);
+      const verdict = interpretSchema(schema);
+      const data = (schema.properties as Record<string, SchemaObject> | undefined)?.[`${NS}.data`];
+      v = verdict
+        ? {
+            verdict,
+            dataFields:
+              data?.additionalProperties === false && typeof data.properties === 'object'
+                ? new Set(Object.keys(data.properties as object))
+                : undefined,
+          }
+        : null;
+      this.verdicts.set(id, v);
+      if (v) this.stats.interpreted++;
+    }
+    return v;
+  }
+
+  /**
+   * ajv's errors for a node the interpreter rejected, when the only thing wrong is data keys the
+   * version lacks: exactly what ajv (allErrors) reports then, one additionalProperties error per
+   * extra key in the data's key order. Undefined when something else is wrong too.
+   */
+  private leakOnlyErrors(prim: JsonObject, schema: Interpreted): SchemaIssue[] | undefined {
+    const known = schema.dataFields;
+    const data = prim[`${NS}.data`];
+    if (!known || !isDict(data)) return undefined;
+    const extra: string[] = [];
+    const kept: JsonObject = {};
+    for (const k in data) {
+      if (known.has(k)) Object.defineProperty(kept, k, { value: data[k], enumerable: true, writable: true });
+      else extra.push(k);
+    }
+    if (extra.length === 0) return undefined;
+    if (!schema.verdict({ ...prim, [`${NS}.data`]: kept })) return undefined;
+    return extra.map((k) => ({
+      path: `/${NS}.data`,
+      keyword: 'additionalProperties',
+      message: `unexpected key '${k}'`,
+    }));
   }
 
   /**
@@ -147,17 +217,29 @@ export class PrimitiveChecker {
     path: string[],
     out: PrimitiveIssue[],
   ): void {
-    const fn = this.flatValidator(name, version);
     this.stats.validated++;
-    if (fn(prim)) return;
-    const errors: SchemaIssue[] = (fn.errors ?? []).map((e) => ({
-      path: e.instancePath || '/',
-      keyword: e.keyword,
-      message:
-        e.keyword === 'additionalProperties'
-          ? `unexpected key '${(e.params as { additionalProperty: string }).additionalProperty}'`
-          : (e.message ?? e.keyword),
-    }));
+    let errors: SchemaIssue[] | undefined;
+    if (this.engine === 'fast') {
+      const interpreted = this.verdict(name, version);
+      if (interpreted?.verdict(prim)) return;
+      this.stats.rejected++;
+      if (interpreted) errors = this.leakOnlyErrors(prim, interpreted);
+    }
+    if (!errors) {
+      const fn = this.flatValidator(name, version);
+      if (fn(prim)) {
+        if (this.engine === 'fast') this.stats.disagreed++;
+        return;
+      }
+      errors = (fn.errors ?? []).map((e) => ({
+        path: e.instancePath || '/',
+        keyword: e.keyword,
+        message:
+          e.keyword === 'additionalProperties'
+            ? `unexpected key '${(e.params as { additionalProperty: string }).additionalProperty}'`
+            : (e.message ?? e.keyword),
+      }));
+    }
     for (const issue of this.fromSchema(errors)) {
       const p = [...path, ...(issue.path ? issue.path.split('.') : [])];
       out.push({

@@ -15,7 +15,7 @@ import type { ObjectsHistory } from './history-source.js';
 import { checkMakeCompatibleCoverage } from './make-compatible-coverage.js';
 import { type Fingerprint, fingerprintOf } from './ovo-fingerprint.js';
 import { type Pair, pairsFor, type Sender, type SenderScope, senders } from './pairs.js';
-import { PrimitiveChecker } from './primitive-check.js';
+import { PrimitiveChecker, type ValidationEngine } from './primitive-check.js';
 import { checkRelationships } from './relationships.js';
 import { checkRoundTrip } from './round-trip.js';
 import { type BridgeCase, type BridgeOptions, PythonBridge, runBridge } from './runtime-bridge.js';
@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Only these object names. */
   objects?: readonly string[];
   seed?: number;
+  /** Validation engine of check 1 (default 'fast'; 'ajv' is the reference path). */
+  engine?: ValidationEngine;
   /** Called for every (sender, pair, variant, outcome) the bridge should replay. */
   onBacklevel?: (pair: Pair, variant: GraphVariant, tsOutcome: ReturnType<typeof backlevel>) => void;
 }
@@ -75,7 +77,7 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
     checks.has('value-domain-and-crash') ||
     checks.has('round-trip') ||
     !!opts.onBacklevel;
-  const checker = new PrimitiveChecker(h.registry);
+  const checker = new PrimitiveChecker(h.registry, opts.engine ?? 'fast');
   if (dynamic) {
     for (const sender of list) {
       const pairs = pairsFor(h, sender);
@@ -150,6 +152,10 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
   if (only) result = result.filter((f) => only.has(String(f.data?.object)));
   counters.elapsedMs = Math.round(performance.now() - t0);
   counters.schemasCompiled = checker.stats.compiled;
+  counters.schemasInterpreted = checker.stats.interpreted;
+  counters.nodesRejected = checker.stats.rejected;
+  if (checker.stats.disagreed)
+    notes.push(`schema interpreter: ${checker.stats.disagreed} verdict(s) overruled by ajv`);
   counters.nodesValidated = checker.stats.validated;
   for (const k of ['buildMs', 'backlevelMs', 'validateMs', 'roundTripMs'])
     if (counters[k] !== undefined) counters[k] = Math.round(counters[k] as number);
