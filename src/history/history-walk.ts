@@ -18,7 +18,12 @@ import { moduleNameForPath } from '../python/source-file.js';
 import { HistoryCache } from './cache.js';
 import type { GitObjectStore, TreeEntry } from './git-objects.js';
 import { EXTRACTOR_VERSION, extractModule, type ModuleSummary } from './object-extractor.js';
-import { type ExtractedObject, type ResolvedTree, resolveObjects } from './object-resolver.js';
+import {
+  type ExtractedObject,
+  IncrementalResolver,
+  type ResolvedTree,
+  resolveObjects,
+} from './object-resolver.js';
 
 /** Where Nova keeps versioned objects. */
 export const DEFAULT_OBJECT_DIRS = ['nova/objects', 'nova/notifications/objects'];
@@ -44,6 +49,12 @@ export interface TreeOptions {
   /** Force an era instead of detecting it from the code. */
   era?: EraName;
   cache?: HistoryCache;
+  /**
+   * Resolve each revision from the one resolved before it, re-resolving only the classes a changed
+   * module can affect (`IncrementalResolver`). Default true; false resolves every tree from scratch
+   * (same result, slower: the reference the incremental path is tested against).
+   */
+  incremental?: boolean;
 }
 
 export interface RevisionSnapshot {
@@ -54,8 +65,14 @@ export interface RevisionSnapshot {
   tree: ResolvedTree;
   /** Python files read (objects dirs and constant modules). */
   files: number;
-  /** Files with syntax errors (extraction continued around them). */
-  syntaxErrors: { path: string; line: number }[];
+  /** Files with syntax errors (extraction continued around them), also on cache hits. */
+  syntaxErrors: SyntaxErrorAt[];
+}
+
+/** A syntax error in one of a revision's files (1-based line). */
+export interface SyntaxErrorAt {
+  path: string;
+  line: number;
 }
 
 /** Reads and summarises modules, remembering summaries by blob id for the life of the reader. */
@@ -63,7 +80,16 @@ export class TreeReader {
   private readonly memory = new Map<string, ModuleSummary>();
   private readonly treeMemory = new Map<string, ResolvedTree>();
   readonly cache: HistoryCache;
-  readonly stats = { parsed: 0, summaryHits: 0, treesResolved: 0, treeHits: 0 };
+  readonly stats = {
+    parsed: 0,
+    summaryHits: 0,
+    treesResolved: 0,
+    treeHits: 0,
+    /** Classes whose previous resolution was reused / objects resolved anew (incremental mode). */
+    objectsReused: 0,
+    objectsResolved: 0,
+  };
+  private readonly incremental: IncrementalResolver | undefined;
   /** Blob ids parsed by this reader (cache misses), in order. */
   readonly parsedBlobs: string[] = [];
 
@@ -72,6 +98,8 @@ export class TreeReader {
     readonly options: TreeOptions = {},
   ) {
     this.cache = options.cache ?? HistoryCache.open(EXTRACTOR_VERSION);
+    if (options.incremental !== false)
+      this.incremental = new IncrementalResolver((o) => this.internObject(o));
   }
 
   private async summary(path: string, oid: string): Promise<ModuleSummary | undefined> {
@@ -131,27 +159,35 @@ export class TreeReader {
 
   /** Objects by content hash: equal objects of different revisions share one instance. */
   private readonly objectsByHash = new Map<string, ExtractedObject>();
+  /** Content hash of each interned instance (hashed once, however many revisions share it). */
+  private readonly hashOf = new WeakMap<ExtractedObject, string>();
 
-  private intern(tree: ResolvedTree, key: string): ResolvedTree {
-    const hashes: string[] = [];
-    const objects = tree.objects.map((o) => {
-      const json = JSON.stringify(o);
-      const h = createHash('sha1').update(json).digest('hex');
-      hashes.push(h);
-      const known = this.objectsByHash.get(h);
-      if (known) return known;
-      this.objectsByHash.set(h, o);
-      this.cache.objects?.set(h, o);
-      return o;
-    });
+  private internObject(o: ExtractedObject): ExtractedObject {
+    if (this.hashOf.has(o)) return o;
+    const h = createHash('sha1').update(JSON.stringify(o)).digest('hex');
+    const known = this.objectsByHash.get(h);
+    if (known) return known;
+    this.objectsByHash.set(h, o);
+    this.hashOf.set(o, h);
+    this.cache.objects?.set(h, o);
+    return o;
+  }
+
+  private intern(tree: ResolvedTree, key: string, syntaxErrors: SyntaxErrorAt[]): ResolvedTree {
+    const objects = tree.objects.map((o) => this.internObject(o));
+    const hashes = objects.map((o) => this.hashOf.get(o)!);
     const { objects: _o, ...rest } = tree;
-    this.cache.trees?.set(key, { ...rest, objects: hashes });
+    this.cache.trees?.set(key, {
+      ...rest,
+      objects: hashes,
+      ...(syntaxErrors.length ? { syntaxErrors } : {}),
+    });
     return { ...tree, objects };
   }
 
   private loadTree(key: string): ResolvedTree | undefined {
     const rec = this.cache.trees?.get(key) as
-      | (Omit<ResolvedTree, 'objects'> & { objects: string[] })
+      | (Omit<ResolvedTree, 'objects'> & { objects: string[]; syntaxErrors?: SyntaxErrorAt[] })
       | undefined;
     if (!rec) return undefined;
     const objects: ExtractedObject[] = [];
@@ -161,11 +197,17 @@ export class TreeReader {
         o = this.cache.objects?.get(h) as ExtractedObject | undefined;
         if (!o) return undefined;
         this.objectsByHash.set(h, o);
+        this.hashOf.set(o, h);
       }
       objects.push(o);
     }
-    return { ...rec, objects };
+    const { syntaxErrors, ...tree } = rec;
+    this.treeSyntaxErrors.set(key, syntaxErrors ?? []);
+    return { ...tree, objects };
   }
+
+  /** Syntax errors of the files of each resolved tree (by tree key), so tree hits report them too. */
+  private readonly treeSyntaxErrors = new Map<string, SyntaxErrorAt[]>();
 
   /** The resolved objects of one revision. */
   async read(label: string): Promise<RevisionSnapshot> {
@@ -179,14 +221,14 @@ export class TreeReader {
       const tree = this.treeMemory.get(known.key) ?? this.loadTree(known.key);
       if (tree) {
         this.stats.treeHits++;
-        this.treeMemory.set(known.key, tree);
+        this.remember(known.key, tree);
         return {
           label,
           commit: info.oid,
           committerTime: info.committerTime,
           tree,
           files: known.files,
-          syntaxErrors: [],
+          syntaxErrors: this.treeSyntaxErrors.get(known.key) ?? [],
         };
       }
     }
@@ -196,32 +238,48 @@ export class TreeReader {
       .update(files.map((f) => `${f.path}:${f.oid}`).join('\n'))
       .digest('hex');
     this.cache.trees?.set(commitKey, { key, files: files.length });
-    const summaries: ModuleSummary[] = [];
-    const syntaxErrors: { path: string; line: number }[] = [];
     let tree = this.treeMemory.get(key) ?? this.loadTree(key);
     if (tree) {
       this.stats.treeHits++;
-    }
-    if (!tree) {
+    } else {
+      const summaries: ModuleSummary[] = [];
+      const syntaxErrors: SyntaxErrorAt[] = [];
       for (const f of files) {
         const s = await this.summary(f.path, f.oid);
         if (!s) continue;
         summaries.push(s);
         for (const e of s.syntaxErrors) syntaxErrors.push({ path: f.path, line: e.line });
       }
-      tree = this.intern(resolveObjects(summaries, this.options.era ? { era: this.options.era } : {}), key);
+      const options = this.options.era ? { era: this.options.era } : {};
+      let resolved: ResolvedTree;
+      if (this.incremental) {
+        const before = { ...this.incremental.stats };
+        resolved = this.incremental.resolve(summaries, options);
+        this.stats.objectsReused += this.incremental.stats.objectsReused - before.objectsReused;
+        this.stats.objectsResolved += this.incremental.stats.objectsResolved - before.objectsResolved;
+      } else resolved = resolveObjects(summaries, options);
+      tree = this.intern(resolved, key, syntaxErrors);
+      this.treeSyntaxErrors.set(key, syntaxErrors);
       this.stats.treesResolved++;
     }
-    this.treeMemory.set(key, tree);
-    if (this.treeMemory.size > 64) this.treeMemory.delete(this.treeMemory.keys().next().value as string);
+    this.remember(key, tree);
     return {
       label,
       commit: info.oid,
       committerTime: info.committerTime,
       tree,
       files: files.length,
-      syntaxErrors,
+      syntaxErrors: this.treeSyntaxErrors.get(key) ?? [],
     };
+  }
+
+  private remember(key: string, tree: ResolvedTree): void {
+    this.treeMemory.set(key, tree);
+    if (this.treeMemory.size > 64) {
+      const oldest = this.treeMemory.keys().next().value as string;
+      this.treeMemory.delete(oldest);
+      this.treeSyntaxErrors.delete(oldest);
+    }
   }
 }
 

@@ -191,6 +191,42 @@ const ARGUMENT_FIELD_CLASSES = new Set([
 
 const MAX_DEPTH = 24;
 
+/**
+ * What a computation read from the revision's modules: module name -> keys, where a key is `M`
+ * (the module exists), `P` (its path), `c:<name>` (a module-level constant), `i:<name>` (an
+ * import), `k:<name>` (a class's structure: bases, decorators, keywords, remotable signatures,
+ * `fields.update` calls, ..., without its attributes, source lines, comments and method bodies),
+ * `a:<class>.<attr>` (one class-body attribute), `x:<name>` (its `obj_make_compatible`, lines
+ * included) or `K:<name>` (the class in full, for the object's own class). Recorded per class by `TreeResolver` when tracking is on, and
+ * checked against the modules that changed by `IncrementalResolver`.
+ */
+export type ModuleDeps = Map<string, Set<string>>;
+
+/** One class's resolution as `TreeResolver.resolve` computed it, reusable while its deps hold. */
+export interface ClassEntry {
+  facts: {
+    kind: 'skip' | 'unregistered' | 'candidate';
+    registration: Registration;
+    hasRel: boolean;
+    hasCv: boolean;
+  };
+  factsDeps: ModuleDeps;
+  object?: ExtractedObject;
+  objectDeps?: ModuleDeps;
+  /** Era and commit the object was resolved under. */
+  era?: EraName;
+  commit?: string;
+}
+
+/** Reuse of per-class results across `resolve` calls (see `IncrementalResolver`). */
+export interface ClassReuse {
+  /** A still-valid entry for the class, or undefined to resolve it. */
+  get(qname: string): ClassEntry | undefined;
+  set(qname: string, entry: ClassEntry): void;
+  /** Called on each freshly resolved object; returns the instance to keep (interning). */
+  intern?(o: ExtractedObject): ExtractedObject;
+}
+
 export class TreeResolver {
   private readonly classes = new Map<string, ClassInfo>();
   private readonly modules = new Map<string, ModuleSummary>();
@@ -198,6 +234,9 @@ export class TreeResolver {
   private readonly fieldsCache = new Map<string, Map<string, { expr: PyExpr; owner: ClassInfo }>>();
   private readonly enumCache = new Map<string, string[] | null>();
   private libraryModule: string | undefined;
+  /** Dependency recording (on only under `resolve(options, reuse)`): a frame per computation. */
+  private readonly depStack: ModuleDeps[] = [];
+  private readonly memoDeps = new Map<string, ModuleDeps>();
 
   constructor(summaries: Iterable<ModuleSummary>) {
     for (const c of OVO_CLASSES) this.classes.set(c.qname, { raw: c, module: OVO_MODULE, external: true });
@@ -207,21 +246,83 @@ export class TreeResolver {
     }
   }
 
+  private dep(module: string, key: string): void {
+    const top = this.depStack[this.depStack.length - 1];
+    if (!top) return;
+    let keys = top.get(module);
+    if (!keys) {
+      keys = new Set();
+      top.set(module, keys);
+    }
+    keys.add(key);
+  }
+
+  /** A class-body attribute (`VERSION`, `fields`, ...), recorded as an `a:` dependency. */
+  private attr(c: ClassInfo, name: string): PyExpr | undefined {
+    if (!c.external && this.depStack.length) this.dep(c.module.module, `a:${c.raw.name}.${name}`);
+    return c.raw.attrs[name];
+  }
+
+  private depClass(info: ClassInfo): void {
+    if (!info.external && this.depStack.length) this.dep(info.module.module, `k:${info.raw.name}`);
+  }
+
+  private mergeDeps(from: ModuleDeps | undefined): void {
+    const top = this.depStack[this.depStack.length - 1];
+    if (!top || !from || from === top) return;
+    for (const [m, keys] of from) {
+      const into = top.get(m);
+      if (!into) top.set(m, new Set(keys));
+      else for (const k of keys) into.add(k);
+    }
+  }
+
+  /** Runs `fn` in its own dependency frame, then adds what it read to the enclosing frame. */
+  private tracked<T>(fn: () => T): { value: T; deps: ModuleDeps } {
+    const deps: ModuleDeps = new Map();
+    this.depStack.push(deps);
+    let value: T;
+    try {
+      value = fn();
+    } finally {
+      this.depStack.pop();
+    }
+    this.mergeDeps(deps);
+    return { value, deps };
+  }
+
+  /** A memoised computation: its deps are kept with the value and replayed on every hit. */
+  private memo<T>(key: string, fn: () => T): T {
+    if (!this.depStack.length) return fn();
+    const { value, deps } = this.tracked(fn);
+    this.memoDeps.set(key, deps);
+    return value;
+  }
+
+  private memoHit(key: string): void {
+    if (this.depStack.length) this.mergeDeps(this.memoDeps.get(key));
+  }
+
   /** Follows module-level aliases and re-exporting imports to a class. */
   lookupClass(qname: string, depth = 0): ClassInfo | undefined {
     const direct = this.classes.get(qname);
-    if (direct || depth > MAX_DEPTH) return direct;
     const dot = qname.lastIndexOf('.');
+    if (this.depStack.length && dot >= 0) this.dep(qname.slice(0, dot), `k:${qname.slice(dot + 1)}`);
+    if (direct || depth > MAX_DEPTH) return direct;
     if (dot < 0) return undefined;
-    const mod = this.modules.get(qname.slice(0, dot));
+    const head = qname.slice(0, dot);
+    const mod = this.modules.get(head);
     const local = qname.slice(dot + 1);
+    if (this.depStack.length) this.dep(head, 'M');
     if (!mod) {
       // oslo.versionedobjects spelled another way (`oslo.versionedobjects.base.X`, `ovo_base.X`)
       const m = /^oslo[._]versionedobjects\.base\.(\w+)$/.exec(qname);
       return m ? this.classes.get(`oslo_versionedobjects.base.${m[1]}`) : undefined;
     }
+    if (this.depStack.length) this.dep(head, `c:${local}`);
     const alias = mod.constants[local];
     if (alias?.k === 'name') return this.lookupClass(alias.q, depth + 1);
+    if (this.depStack.length) this.dep(head, `i:${local}`);
     const imported = mod.imports[local];
     if (imported) return this.lookupClass(imported, depth + 1);
     return undefined;
@@ -247,8 +348,16 @@ export class TreeResolver {
   /** C3 linearisation; falls back to depth-first order when the hierarchy is inconsistent. */
   mro(info: ClassInfo, depth = 0): ClassInfo[] {
     const cached = this.mroCache.get(info.raw.qname);
-    if (cached) return cached;
+    if (cached) {
+      this.memoHit(`m:${info.raw.qname}`);
+      return cached;
+    }
     if (depth > MAX_DEPTH) return [info];
+    return this.memo(`m:${info.raw.qname}`, () => this.computeMro(info, depth));
+  }
+
+  private computeMro(info: ClassInfo, depth: number): ClassInfo[] {
+    this.depClass(info);
     this.mroCache.set(info.raw.qname, [info]); // cycle guard
     const bases = this.baseInfos(info);
     const seqs = [...bases.map((b) => [...this.mro(b, depth + 1)]), [...bases]];
@@ -278,7 +387,7 @@ export class TreeResolver {
   /** First class in the mro that assigns `attr` in its body. */
   private attrOf(info: ClassInfo, attr: string): { expr: PyExpr; owner: ClassInfo } | undefined {
     for (const c of this.mro(info)) {
-      const e = c.raw.attrs[attr];
+      const e = this.attr(c, attr);
       if (e) return { expr: e, owner: c };
     }
     return undefined;
@@ -341,6 +450,7 @@ export class TreeResolver {
       if (a) return this.evaluate(a.expr, a.owner, a.owner.module, depth + 1);
     }
     if (!q.includes('.')) {
+      if (this.depStack.length) this.dep(module.module, `c:${q}`);
       const c = module.constants[q];
       return c ? this.evaluate(c, undefined, module, depth + 1) : undefined;
     }
@@ -348,9 +458,12 @@ export class TreeResolver {
     const head = q.slice(0, dot);
     const attr = q.slice(dot + 1);
     const mod = this.modules.get(head);
+    if (this.depStack.length) this.dep(head, 'M');
     if (mod) {
+      if (this.depStack.length) this.dep(head, `c:${attr}`);
       const c = mod.constants[attr];
       if (c) return this.evaluate(c, undefined, mod, depth + 1);
+      if (this.depStack.length) this.dep(head, `i:${attr}`);
       const imp = mod.imports[attr];
       if (imp) return this.evaluateName(imp, undefined, mod, depth + 1);
       return undefined;
@@ -366,7 +479,15 @@ export class TreeResolver {
   /** Valid values of a named enum class (`ALL`, or what `__init__` passes as valid_values). */
   private enumValues(info: ClassInfo): string[] | null {
     const key = info.raw.qname;
-    if (this.enumCache.has(key)) return this.enumCache.get(key)!;
+    if (this.enumCache.has(key)) {
+      this.memoHit(`e:${key}`);
+      return this.enumCache.get(key)!;
+    }
+    return this.memo(`e:${key}`, () => this.computeEnumValues(info, key));
+  }
+
+  private computeEnumValues(info: ClassInfo, key: string): string[] | null {
+    this.depClass(info);
     this.enumCache.set(key, null);
     let values: JsonValue | undefined;
     for (const c of this.mro(info)) {
@@ -554,18 +675,26 @@ export class TreeResolver {
   /** Effective `fields` of a class (own dict, dict(Parent.fields, **{}), updates, then mro merge). */
   fieldsOf(info: ClassInfo, depth = 0): Map<string, { expr: PyExpr; owner: ClassInfo }> {
     const cached = this.fieldsCache.get(info.raw.qname);
-    if (cached) return cached;
+    if (cached) {
+      this.memoHit(`f:${info.raw.qname}`);
+      return cached;
+    }
+    return this.memo(`f:${info.raw.qname}`, () => this.computeFields(info, depth));
+  }
+
+  private computeFields(info: ClassInfo, depth: number): Map<string, { expr: PyExpr; owner: ClassInfo }> {
+    this.depClass(info);
     const out = new Map<string, { expr: PyExpr; owner: ClassInfo }>();
     this.fieldsCache.set(info.raw.qname, out);
     if (depth > MAX_DEPTH) return out;
     const mro = this.mro(info);
     // cls.fields: the first class in the mro that assigns it.
-    const own = mro.find((c) => c.raw.attrs.fields || c.raw.fieldsUpdates.length);
+    const own = mro.find((c) => this.attr(c, 'fields') || c.raw.fieldsUpdates.length);
     if (own) {
       if (own !== info) {
         for (const [k, v] of this.fieldsOf(own, depth + 1)) out.set(k, v);
       } else {
-        const e = own.raw.attrs.fields;
+        const e = this.attr(own, 'fields');
         if (e) this.addFieldsExpr(e, own, out, depth);
         for (const u of own.raw.fieldsUpdates) this.addFieldsExpr(u, own, out, depth);
         for (const d of own.raw.fieldsDeleted) out.delete(d);
@@ -577,7 +706,7 @@ export class TreeResolver {
     }
     // _make_class_properties: inherit what the supers have and cls.fields lacks.
     for (const sup of mro.slice(1)) {
-      if (!sup.raw.attrs.fields && !sup.raw.fieldsUpdates.length) continue;
+      if (!this.attr(sup, 'fields') && !sup.raw.fieldsUpdates.length) continue;
       for (const [k, v] of this.fieldsOf(sup, depth + 1)) if (!out.has(k)) out.set(k, v);
     }
     return out;
@@ -637,7 +766,7 @@ export class TreeResolver {
   }
 
   private declaresRegisteringMetaclass(c: ClassInfo): boolean {
-    const meta = c.raw.attrs.__metaclass__ ?? c.raw.keywords.metaclass;
+    const meta = this.attr(c, '__metaclass__') ?? c.raw.keywords.metaclass;
     if (meta?.k === 'name' && /Metaclass$/.test(meta.q)) return true;
     for (const d of c.raw.decorators) {
       if (d.k === 'call' && lastName(callee(d) ?? '') === 'add_metaclass') {
@@ -699,6 +828,8 @@ export class TreeResolver {
     overrides: boolean;
   } {
     const mro = this.mro(info);
+    if (this.depStack.length)
+      for (const c of mro) if (!this.isLibrary(c)) this.dep(c.module.module, `x:${c.raw.name}`);
     const overriders = mro.filter((c) => !this.isLibrary(c) && c.raw.makeCompatible);
     if (overriders.length === 0) return { actions: [], callsSuper: true, overrides: false };
     const expand = (i: number): { actions: RawCompatAction[]; callsSuper: boolean } => {
@@ -757,8 +888,47 @@ export class TreeResolver {
     return { version: v, source: a.expr.k === 'str' ? 'literal' : 'symbolic' };
   }
 
-  /** Resolves every class of the tree. */
-  resolve(options: ResolveOptions = {}): ResolvedTree {
+  /** What decides whether a class is a registered object (and the era facts it contributes). */
+  private classFacts(info: ClassInfo): ClassEntry['facts'] {
+    this.depClass(info);
+    if (this.isRoot(info) || !this.isVersionedObject(info))
+      return { kind: 'skip', registration: 'none', hasRel: false, hasCv: false };
+    const registration = this.registration(info);
+    if (registration === 'none' || registration === 'register-if-false')
+      return { kind: 'unregistered', registration, hasRel: false, hasCv: false };
+    const rel = this.relationshipsOf(info);
+    return {
+      kind: 'candidate',
+      registration,
+      hasRel: Object.keys(rel).some((k) => (rel[k]?.length ?? 0) > 0),
+      hasCv: this.childVersionsOf(info).length > 0,
+    };
+  }
+
+  /**
+   * Tree-wide inputs every class may read beyond what dependency recording sees: the module that
+   * holds Nova's own object base (`isLibrary`) and module-level `Cls.fields.update(...)` calls
+   * (scanned across all modules by `fieldsOf`). When this key changes, nothing is reused.
+   */
+  globalsKey(): string {
+    const updates: unknown[] = [];
+    for (const m of this.modules.values())
+      if (m.fieldsUpdates.length) updates.push([m.module, m.fieldsUpdates]);
+    let library = '';
+    for (const x of this.classes.values()) {
+      if (!x.external && this.isRoot(x)) {
+        library = x.module.module;
+        break;
+      }
+    }
+    return JSON.stringify([library, updates]);
+  }
+
+  /**
+   * Resolves every class of the tree. With `reuse`, each class's result is taken from it when still
+   * valid (see `IncrementalResolver`), and what is computed is recorded with its dependencies.
+   */
+  resolve(options: ResolveOptions = {}, reuse?: ClassReuse): ResolvedTree {
     const objects: ExtractedObject[] = [];
     const unregistered: string[] = [];
     let hasRel = false;
@@ -768,20 +938,26 @@ export class TreeResolver {
         /(^|\.)objects\.base$/.test(m.module) &&
         Object.values(m.imports).some((t) => /^oslo[._]versionedobjects/.test(t)),
     );
-    const candidates: { info: ClassInfo; registration: Registration }[] = [];
+    const candidates: { info: ClassInfo; entry: ClassEntry }[] = [];
     for (const info of this.classes.values()) {
-      if (info.external || this.isRoot(info) || !this.isVersionedObject(info)) continue;
-      const registration = this.registration(info);
-      if (registration === 'none' || registration === 'register-if-false') {
+      if (info.external) continue;
+      let entry = reuse?.get(info.raw.qname);
+      if (!entry) {
+        if (reuse) {
+          const { value, deps } = this.tracked(() => this.classFacts(info));
+          entry = { facts: value, factsDeps: deps };
+        } else entry = { facts: this.classFacts(info), factsDeps: new Map() };
+        reuse?.set(info.raw.qname, entry);
+      }
+      const facts = entry.facts;
+      if (facts.kind === 'skip') continue;
+      if (facts.kind === 'unregistered') {
         unregistered.push(info.raw.qname);
         continue;
       }
-      candidates.push({ info, registration });
-      if (
-        Object.keys(this.relationshipsOf(info)).some((k) => (this.relationshipsOf(info)[k]?.length ?? 0) > 0)
-      )
-        hasRel = true;
-      if (this.childVersionsOf(info).length) hasCv = true;
+      candidates.push({ info, entry });
+      if (facts.hasRel) hasRel = true;
+      if (facts.hasCv) hasCv = true;
     }
     const eraFacts = {
       importsOsloVersionedObjects: importsOvo,
@@ -789,8 +965,29 @@ export class TreeResolver {
       hasChildVersions: hasCv,
     };
     const era = detectEra(eraFacts, options.era);
-    for (const { info, registration } of candidates)
-      objects.push(this.resolveObject(info, registration, era, options));
+    for (const { info, entry } of candidates) {
+      if (entry.object && entry.era === era && entry.commit === options.commit) {
+        objects.push(entry.object);
+        continue;
+      }
+      const registration = entry.facts.registration;
+      if (!reuse) {
+        objects.push(this.resolveObject(info, registration, era, options));
+        continue;
+      }
+      const { value, deps } = this.tracked(() => {
+        this.dep(info.module.module, `K:${info.raw.name}`);
+        this.dep(info.module.module, 'P');
+        return this.resolveObject(info, registration, era, options);
+      });
+      const object = reuse.intern ? reuse.intern(value) : value;
+      entry.object = object;
+      entry.objectDeps = deps;
+      entry.era = era;
+      if (options.commit !== undefined) entry.commit = options.commit;
+      else delete entry.commit;
+      objects.push(object);
+    }
     return { objects, era, eraFacts, unregistered };
   }
 
@@ -867,4 +1064,191 @@ export function resolveObjects(
   options: ResolveOptions = {},
 ): ResolvedTree {
   return new TreeResolver(summaries).resolve(options);
+}
+
+/** Parts of a class that `k:` (its structure) leaves out: own lines, comments, method bodies. */
+const NON_STRUCTURAL = new Set([
+  'line',
+  'attrLines',
+  'fieldLines',
+  'historyComments',
+  'methods',
+  'makeCompatible',
+  'attrs',
+]);
+
+/** How one module changed between two revisions, compared key by key (see `ModuleDeps`). */
+class ModuleDiff {
+  private readonly memo = new Map<string, boolean>();
+  private oldClasses: Map<string, RawClass> | undefined;
+  private curClasses: Map<string, RawClass> | undefined;
+
+  constructor(
+    private readonly old: ModuleSummary | undefined,
+    private readonly cur: ModuleSummary | undefined,
+    private readonly json: (v: unknown, structural: boolean) => string,
+  ) {}
+
+  private classes(which: 'old' | 'cur'): Map<string, RawClass> {
+    const s = which === 'old' ? this.old : this.cur;
+    let m = which === 'old' ? this.oldClasses : this.curClasses;
+    if (!m) {
+      // The class index keeps the last class of a name (as TreeResolver's does).
+      m = new Map((s?.classes ?? []).map((c) => [c.name, c]));
+      if (which === 'old') this.oldClasses = m;
+      else this.curClasses = m;
+    }
+    return m;
+  }
+
+  differs(key: string): boolean {
+    let d = this.memo.get(key);
+    if (d !== undefined) return d;
+    const { old, cur } = this;
+    const name = key.slice(2);
+    switch (key[0]) {
+      case 'M':
+        d = !old !== !cur;
+        break;
+      case 'P':
+        d = old?.path !== cur?.path;
+        break;
+      case 'i':
+        d = old?.imports[name] !== cur?.imports[name];
+        break;
+      case 'c': {
+        const a = old?.constants[name];
+        const b = cur?.constants[name];
+        d = a !== b && (!a || !b || this.json(a, false) !== this.json(b, false));
+        break;
+      }
+      case 'a': {
+        const dot = name.indexOf('.');
+        const a = this.classes('old').get(name.slice(0, dot))?.attrs[name.slice(dot + 1)];
+        const b = this.classes('cur').get(name.slice(0, dot))?.attrs[name.slice(dot + 1)];
+        d = a !== b && (!a || !b || this.json(a, false) !== this.json(b, false));
+        break;
+      }
+      case 'x': {
+        const a = this.classes('old').get(name)?.makeCompatible;
+        const b = this.classes('cur').get(name)?.makeCompatible;
+        d = a !== b && (!a || !b || this.json(a, false) !== this.json(b, false));
+        break;
+      }
+      default: {
+        const structural = key[0] === 'k';
+        const a = this.classes('old').get(name);
+        const b = this.classes('cur').get(name);
+        d = a !== b && (!a || !b || this.json(a, structural) !== this.json(b, structural));
+      }
+    }
+    this.memo.set(key, d);
+    return d;
+  }
+}
+
+/**
+ * Resolution between consecutive revisions: each class's result (registration facts, and the
+ * resolved object) is kept with what it read from the modules (`ModuleDeps`, recorded by
+ * `TreeResolver`), and reused at the next revision unless one of those reads changed. Modules are
+ * compared by summary identity first (a summary is shared by every revision with the same blob), so
+ * an unchanged module costs nothing; for a changed module only the names a class read are compared
+ * (a class's structure without its source lines, a constant, an import). A change to
+ * `nova/objects/fields.py` thus re-resolves the objects that use a changed field class or enum, a
+ * change to `base.py` the objects whose bases changed; the era and the tree-wide inputs of
+ * `TreeResolver.globalsKey` are compared as a whole. The result equals `resolveObjects` on the
+ * same summaries (test/history/incremental-resolver.test.ts, bench/history.js).
+ */
+export class IncrementalResolver {
+  private modules = new Map<string, ModuleSummary>();
+  private entries = new Map<string, ClassEntry>();
+  private globals: string | undefined;
+  private readonly jsonMemo = [new WeakMap<object, string>(), new WeakMap<object, string>()] as const;
+  readonly stats = { revisions: 0, classesReused: 0, factsResolved: 0, objectsReused: 0, objectsResolved: 0 };
+  /** `<module> <dep key>` -> how many class results that changed read invalidated. */
+  readonly invalidations = new Map<string, number>();
+
+  constructor(private readonly intern?: (o: ExtractedObject) => ExtractedObject) {}
+
+  private json = (v: unknown, structural: boolean): string => {
+    const memo = this.jsonMemo[structural ? 1 : 0];
+    const o = v as object;
+    let s = memo.get(o);
+    if (s === undefined) {
+      if (structural) {
+        // The class without its own source lines and its obj_make_compatible (its own `x:` key).
+        const shallow: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(o)) if (!NON_STRUCTURAL.has(k)) shallow[k] = x;
+        s = JSON.stringify(shallow);
+      } else s = JSON.stringify(v);
+      memo.set(o, s);
+    }
+    return s;
+  };
+
+  resolve(summaries: Iterable<ModuleSummary>, options: ResolveOptions = {}): ResolvedTree {
+    const list = [...summaries];
+    const modules = new Map<string, ModuleSummary>();
+    for (const m of list) modules.set(m.module, m);
+    const changed = new Map<string, ModuleDiff>();
+    for (const [name, m] of modules) {
+      const old = this.modules.get(name);
+      if (old !== m) changed.set(name, new ModuleDiff(old, m, this.json));
+    }
+    for (const [name, old] of this.modules)
+      if (!modules.has(name)) changed.set(name, new ModuleDiff(old, undefined, this.json));
+    const resolver = new TreeResolver(list);
+    const globals = resolver.globalsKey();
+    const previous = globals === this.globals ? this.entries : new Map<string, ClassEntry>();
+    const holds = (deps: ModuleDeps | undefined): boolean => {
+      if (!deps) return false;
+      for (const [name, diff] of changed) {
+        const keys = deps.get(name);
+        if (keys)
+          for (const k of keys)
+            if (diff.differs(k)) {
+              const what = `${name} ${k}`;
+              this.invalidations.set(what, (this.invalidations.get(what) ?? 0) + 1);
+              return false;
+            }
+      }
+      return true;
+    };
+    const next = new Map<string, ClassEntry>();
+    const stats = this.stats;
+    const reuse: ClassReuse = {
+      get(qname) {
+        const e = previous.get(qname);
+        if (!e || !holds(e.factsDeps)) return undefined;
+        stats.classesReused++;
+        if (e.object && holds(e.objectDeps)) {
+          stats.objectsReused++;
+          return e;
+        }
+        return { facts: e.facts, factsDeps: e.factsDeps };
+      },
+      set(qname, entry) {
+        stats.factsResolved++;
+        next.set(qname, entry);
+      },
+      intern: (o) => {
+        stats.objectsResolved++;
+        return this.intern ? this.intern(o) : o;
+      },
+    };
+    const tree = resolver.resolve(options, {
+      get: (q) => {
+        const e = reuse.get(q);
+        if (e) next.set(q, e);
+        return e;
+      },
+      set: reuse.set,
+      intern: reuse.intern,
+    });
+    this.modules = modules;
+    this.entries = next;
+    this.globals = globals;
+    stats.revisions++;
+    return tree;
+  }
 }

@@ -220,6 +220,56 @@ describe('history walk', () => {
     }
   });
 
+  it('walks incrementally to exactly the manifest of a from-scratch walk', async () => {
+    const store = GitObjectStore.open(repo);
+    try {
+      const revs = [
+        ...(await releaseTagRefs(store, { includePrereleases: true })),
+        ...(await commitsTouching(store)),
+      ];
+      const scratch = await walkHistory(store, revs, { cache: HistoryCache.disabled(), incremental: false });
+      const incremental = await walkHistory(store, revs, { cache: HistoryCache.disabled() });
+      expect(JSON.stringify(incremental.manifest)).toBe(JSON.stringify(scratch.manifest));
+      expect(scratch.reader.stats.objectsReused).toBe(0);
+      expect(incremental.reader.stats.objectsReused).toBeGreaterThan(0);
+      expect(incremental.reader.stats.objectsResolved).toBeLessThan(
+        incremental.manifest.revisions.reduce((n, r) => n + r.objects, 0),
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reports syntax errors of a revision on cache hits too', async () => {
+    const broken = join(dir, 'broken');
+    git(dir, 'init', '-q', '-b', 'master', broken);
+    cpSync(join(SNAPSHOTS, '1', 'nova'), join(broken, 'nova'), { recursive: true });
+    writeFileSync(
+      join(broken, 'nova', 'objects', 'gadget.py'),
+      'class Gadget(base.NovaObject:\n    VERSION = "1.0"\n',
+    );
+    git(broken, 'add', '-A');
+    git(broken, 'commit', '-q', '-m', 'broken gadget');
+    const cacheDir = join(dir, 'cache-broken');
+    const store = GitObjectStore.open(broken);
+    try {
+      const revs = await commitsTouching(store);
+      const expected = [{ path: 'nova/objects/gadget.py', line: 1 }];
+      const cold = new TreeReader(store, { cache: HistoryCache.open(EXTRACTOR_VERSION, cacheDir) });
+      expect((await cold.read(revs[0]!.commit)).syntaxErrors).toEqual(expected);
+      // The same tree again (memory), then a new reader over the disk cache.
+      expect((await cold.read(revs[0]!.commit)).syntaxErrors).toEqual(expected);
+      cold.cache.flush();
+      const warm = new TreeReader(store, { cache: HistoryCache.open(EXTRACTOR_VERSION, cacheDir) });
+      const snap = await warm.read(revs[0]!.commit);
+      expect(warm.stats.treeHits).toBe(1);
+      expect(warm.stats.parsed).toBe(0);
+      expect(snap.syntaxErrors).toEqual(expected);
+    } finally {
+      store.close();
+    }
+  });
+
   it('parses each blob once per reader even across revisions', async () => {
     const store = GitObjectStore.open(repo);
     try {
