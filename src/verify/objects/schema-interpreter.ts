@@ -81,7 +81,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   // NaN equals NaN for fast-deep-equal.
-  return a !== a && b !== b;
+  return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
 }
 
 function isPlainObject(d: unknown): d is Record<string, unknown> {
@@ -108,7 +108,8 @@ function compile(schema: unknown): Verdict {
     const values = schema.enum as unknown[];
     if (values.every((v) => typeof v !== 'object' || v === null)) {
       const set = new Set(values);
-      checks.push((d) => set.has(d) || (d !== d && values.some((v) => v !== v)));
+      // Set membership is SameValueZero: NaN finds NaN, as fast-deep-equal does.
+      checks.push((d) => set.has(d));
     } else checks.push((d) => values.some((v) => deepEqual(d, v)));
   }
   if (schema.minimum !== undefined) {
