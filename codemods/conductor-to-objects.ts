@@ -10,6 +10,10 @@
  *   P5/P6  getters -> PFX.Cls.method(CTX, ...), with `result['f']` reads -> `result.f`
  *   P6  service_update(CTX, SVC, values) and other updates on an object the function got -> sets + save()
  *   P8  OBJ['field'] reads on a converted receiver -> OBJ.field (fields of that class only)
+ *   P8b OBJ['f'] / OBJ.get('f') / OBJ['f'] = v on the Instance a virt driver method receives (the
+ *       sites the dict-style-object-access lint rule finds, with its own finder) -> OBJ.f, when the
+ *       target release passes that method an object (src/codemod/nova-target.ts) and `f` is a
+ *       field (or, for reads, a property) of Instance there
  *   P9  the object import in the file's (or tree's) style; `from nova import conductor` and
  *       `self._conductor_api = conductor.API()` removed when nothing uses them any more.
  *
@@ -25,6 +29,7 @@ import {
   releaseHasObjectsNamespace,
   scanNovaObjects,
 } from '../src/codemod/nova-objects.js';
+import { factsFor, inferTarget, type NovaTarget, objectArgumentRefusal } from '../src/codemod/nova-target.js';
 import { detectFileStyle, type ObjectsImportStyle, ObjectsImports } from '../src/codemod/objects-imports.js';
 import {
   collapseText,
@@ -46,6 +51,7 @@ import type {
   ManualSite,
   PrepareContext,
 } from '../src/codemod/types.js';
+import { matchesAnyGlob } from '../src/engine/glob-match.js';
 import {
   bindArguments,
   type ConductorMethod,
@@ -54,6 +60,9 @@ import {
   renderReplacement,
   type Surface,
 } from '../src/lint/conductor-methods.js';
+import { type DriverMethodUse, driverMethodUses } from '../src/lint/driver-methods.js';
+import { dictStyleObjectAccess } from '../src/lint/rules/dict-style-object-access.js';
+import { loadVirtDriverMethods } from '../src/lint/virt-driver-methods.js';
 import { isReference } from '../src/python/bindings.js';
 import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import { captures, type PyNode } from '../src/python/parser.js';
@@ -82,6 +91,8 @@ export const meta = {
 export interface ConductorToObjectsPrepared {
   objects: NovaObjectsInfo;
   release?: string;
+  /** The target release (option or inferred from the tree) for driver-method eras. */
+  target?: NovaTarget;
   /** The validated rule table's methods (parsed once in the main thread, cloned to workers). */
   methods?: ConductorMethod[];
 }
@@ -118,6 +129,13 @@ export function objectsFromTable(table: ConductorMethodTable, release: string | 
     const c = classes[m.object]!;
     if (!c.methods.includes(m.objectMethod)) c.methods.push(m.objectMethod);
   }
+  // The Instance field list of that release (src/codemod/nova-release-facts.ts).
+  const facts = release ? factsFor(release) : undefined;
+  if (facts?.instanceFields.length) {
+    classes.Instance ??= { module: 'instance', bases: [], methods: [], fields: [] };
+    classes.Instance.fields = [...facts.instanceFields];
+    classes.Instance.properties = [...facts.instanceProperties];
+  }
   return {
     source: release ? 'release' : 'none',
     ...(release ? { origin: release } : {}),
@@ -134,7 +152,8 @@ export async function prepare(ctx: PrepareContext): Promise<ConductorToObjectsPr
   const table = loadConductorMethods();
   const scanned = await scanNovaObjects(ctx.project.root, pkg);
   const objects = scanned && Object.keys(scanned.classes).length ? scanned : objectsFromTable(table, release);
-  return { objects, methods: table.methods, ...(release ? { release } : {}) };
+  const target = inferTarget(ctx.project.root, pkg, scanned, release);
+  return { objects, methods: table.methods, target, ...(release ? { release } : {}) };
 }
 
 const CALL_QUERY = '(call function: (attribute object: (_) @recv attribute: (identifier) @meth)) @call';
@@ -147,6 +166,7 @@ interface Ctx {
   table: ConductorMethodTable;
   objects: NovaObjectsInfo;
   release: string | undefined;
+  target: NovaTarget;
   edits: EditSet;
   imports: ObjectsImports;
   /** Ranges whose text the codemod replaced or deleted (their old contents no longer count). */
@@ -228,7 +248,7 @@ function requireObjectMethod(ctx: Ctx, m: ConductorMethod): void {
 /** Fields of a class when known (tree scan), else undefined (field checks are skipped). */
 function fieldsOf(ctx: Ctx, cls: string): Set<string> | undefined {
   const f = classInfo(ctx, cls)?.fields;
-  return f && f.length ? new Set(f) : undefined;
+  return f?.length ? new Set(f) : undefined;
 }
 
 /** Is `expr` an object we may call methods on / set attributes of? */
@@ -927,6 +947,123 @@ function findFunction(ctx: Ctx, id: number): PyNode | undefined {
   return undefined;
 }
 
+// --- P8b: dict-style access on the Instance a driver method receives -------------------------------
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Instance fields and properties of the target, with where they come from (for reasons). */
+function instanceMembers(
+  ctx: Ctx,
+): { fields: Set<string>; properties: Set<string>; where: string } | undefined {
+  const info = classInfo(ctx, 'Instance');
+  if (!info?.fields.length) return undefined;
+  const where =
+    ctx.objects.source === 'tree' ? 'the target tree (nova/objects)' : `Nova ${ctx.release ?? '?'}`;
+  return {
+    fields: new Set(info.fields),
+    properties: new Set((info.properties ?? []).filter((p) => !p.startsWith('obj_'))),
+    where,
+  };
+}
+
+/**
+ * `instance['f']`, `instance.get('f')` and `instance['f'] = v` on the Instance object a virt driver
+ * method receives, found by the dict-style-object-access rule's own finder, become `instance.f`.
+ * The finder already skips parameters the method rebinds or checks with isinstance(x, dict), and
+ * names bound in nested scopes. Each site the rule reports is either rewritten here or reported
+ * manual with the reason.
+ */
+function convertDriverMethodAccesses(ctx: Ctx, uses: DriverMethodUse[]): void {
+  const members = uses.some((u) => u.accesses.length) ? instanceMembers(ctx) : undefined;
+  for (const use of uses) {
+    if (!use.accesses.length) continue;
+    const refusal = objectArgumentRefusal(use.entry, ctx.target);
+    for (const a of use.accesses) {
+      const node = a.node;
+      if (insideAny(ctx.replaced, node.startIndex, node.endIndex)) continue;
+      const attr = `${a.param}.${a.key}`;
+      const manual = (reason: string, suggestion: string | undefined = attr): void => {
+        const pos = ctx.py.position(node.startIndex);
+        const end = ctx.py.position(node.endIndex);
+        ctx.manualSites.push({
+          line: pos.line,
+          column: pos.column,
+          endLine: end.line,
+          endColumn: end.column,
+          reason,
+          kind: 'dict-access',
+          ...(suggestion ? { suggestion } : {}),
+        });
+      };
+      if (ctx.py.touchesErrorRegion(node.startIndex, node.endIndex)) {
+        manual('inside a syntax-error region');
+        continue;
+      }
+      if (refusal) {
+        manual(refusal);
+        continue;
+      }
+      if (!members) {
+        manual(
+          `the fields of Instance are unknown (the tree has no nova/objects and no --nova-release was given)`,
+        );
+        continue;
+      }
+      if (!IDENT.test(a.key)) {
+        manual(`'${a.key}' is not an identifier`, undefined);
+        continue;
+      }
+      const isField = members.fields.has(a.key);
+      const isProperty = members.properties.has(a.key);
+      if (a.kind === 'delete') {
+        manual(
+          `del ${a.param}['${a.key}']: objects have no item deletion; decide what the field should hold`,
+          undefined,
+        );
+        continue;
+      }
+      if (!isField && !(isProperty && a.kind === 'read')) {
+        manual(
+          isProperty
+            ? a.kind === 'get'
+              ? `'${a.key}' is a property, not a field, of Instance: .get() accepts fields only`
+              : `'${a.key}' is a read-only property of Instance`
+            : `'${a.key}' is not a field of Instance in ${members.where}`,
+          isProperty && a.kind === 'get' ? attr : undefined,
+        );
+        continue;
+      }
+      if (a.kind === 'get') {
+        const args = callArguments(node);
+        const extra = args ? [...args.positional.slice(1), ...args.keywords.values()] : [];
+        if (!args || args.starArgs.length || args.starKwargs.length || extra.length > 1) {
+          manual(`${a.param}.get() with arguments that cannot be read`);
+          continue;
+        }
+        const dflt = extra[0];
+        if (dflt && dflt.type !== 'none') {
+          const d = ctx.py.slice(dflt);
+          manual(
+            `${a.param}.get('${a.key}', ${d}) returns the default when the field is not set; ${attr} lazy-loads or raises instead`,
+            `${attr} if ${a.param}.obj_attr_is_set('${a.key}') else ${d}`,
+          );
+          continue;
+        }
+      }
+      replaceRange(ctx, node.startIndex, node.endIndex, attr, 'dict access');
+      const pos = ctx.py.position(node.startIndex);
+      const form = a.kind === 'get' ? `${a.param}.get('${a.key}')` : `${a.param}['${a.key}']`;
+      ctx.convertedSites.push({
+        line: pos.line,
+        column: pos.column,
+        kind: 'dict-access',
+        detail: `${form} -> ${attr} in ${use.def.name}()`,
+      });
+      ctx.converted++;
+    }
+  }
+}
+
 // --- clean-up of imports and conductor attributes (P9) ---------------------------------------------
 
 function referenceCounts(py: PyFile): Map<string, number> {
@@ -1022,20 +1159,31 @@ export function outOfScope(relPath: string, options: CodemodOptions): boolean {
   return false;
 }
 
+/** Files whose driver methods' dict-style accesses P8b rewrites: the lint rule's own scope. */
+function inDriverScope(relPath: string, source: string): boolean {
+  const meta = dictStyleObjectAccess.meta;
+  if (!meta.triggers.some((t) => source.includes(t))) return false;
+  return matchesAnyGlob(relPath, meta.scope) && !matchesAnyGlob(relPath, meta.exclude ?? []);
+}
+
 export default function transform(
   file: CodemodFile,
   api: CodemodApi,
   options: CodemodOptions,
 ): string | undefined {
-  if (!QUICK.test(file.source) || outOfScope(file.relPath, options)) return undefined;
+  if (outOfScope(file.relPath, options)) return undefined;
+  const rawCalls = QUICK.test(file.source);
+  const driverScope = inDriverScope(file.relPath, file.source);
+  if (!rawCalls && !driverScope) return undefined;
   const py = api.parse();
   const prepared = api.prepared as ConductorToObjectsPrepared | undefined;
   const table = tableOf(prepared);
   const release =
     prepared?.release ?? (typeof options.novaRelease === 'string' ? options.novaRelease : undefined);
   const objects = prepared?.objects ?? objectsFromTable(table, release);
+  const target: NovaTarget = prepared?.target ?? (release ? { release, source: 'option' } : {});
   const sites: { call: PyNode; m: ConductorMethod; surface: Surface }[] = [];
-  for (const cap of captures(CALL_QUERY, py.root)) {
+  for (const cap of rawCalls ? captures(CALL_QUERY, py.root) : []) {
     if (cap.name !== 'call') continue;
     const call = cap.node;
     const fnNode = call.childForFieldName('function')!;
@@ -1046,7 +1194,8 @@ export default function transform(
     if (!surface || !m.surfaces[surface]) continue;
     sites.push({ call, m, surface });
   }
-  if (sites.length === 0) return undefined;
+  const uses = driverScope ? driverMethodUses(py, loadVirtDriverMethods()) : [];
+  if (sites.length === 0 && !uses.some((u) => u.accesses.length)) return undefined;
   const style = chooseStyle(py, options, objects);
   const before = referenceCounts(py);
   let blocked = new Set<number>();
@@ -1054,7 +1203,7 @@ export default function transform(
   // Plan; when a getter's result feeds a raw call that stays manual, plan again with that getter
   // left raw too (the raw call still expects a row). Terminates: `blocked` only grows.
   for (;;) {
-    ctx = plan(file, py, api, table, objects, release, style, sites, blocked);
+    ctx = plan(file, py, api, table, objects, release, target, style, sites, blocked);
     const more = new Set(blocked);
     for (const [getter, calls] of ctx.dependents) {
       if (calls.some((c) => ctx.manualCalls.has(c))) more.add(getter);
@@ -1062,14 +1211,18 @@ export default function transform(
     if (more.size === blocked.size) break;
     blocked = more;
   }
+  const rawConverted = ctx.converted;
+  if (rawConverted > 0) convertFieldReads(ctx);
+  convertDriverMethodAccesses(ctx, uses);
+  ctx.manualSites.sort((a, b) => a.line - b.line || a.column - b.column);
+  ctx.convertedSites.sort((a, b) => a.line - b.line || a.column - b.column);
   for (const site of ctx.manualSites) api.manual(site);
   for (const site of ctx.convertedSites) api.converted(site);
   if (ctx.converted === 0) return undefined;
-  convertFieldReads(ctx);
   for (const e of ctx.imports.edits()) ctx.edits.add(e);
   ctx.edits.checkConflicts();
   const text = ctx.edits.apply();
-  return cleanup(text, before, api, api.project.projectPackages);
+  return rawConverted > 0 ? cleanup(text, before, api, api.project.projectPackages) : text;
 }
 
 type Site = { call: PyNode; m: ConductorMethod; surface: Surface };
@@ -1081,6 +1234,7 @@ function plan(
   table: ConductorMethodTable,
   objects: NovaObjectsInfo,
   release: string | undefined,
+  target: NovaTarget,
   style: ObjectsImportStyle,
   sites: readonly Site[],
   blocked: ReadonlySet<number>,
@@ -1092,6 +1246,7 @@ function plan(
     table,
     objects,
     release,
+    target,
     edits: new EditSet(file.source),
     imports: new ObjectsImports(py, style, objects, api.project.projectPackages),
     replaced: [],

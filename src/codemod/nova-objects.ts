@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captures, initPython } from '../python/parser.js';
+import { captures, initPython, type PyNode } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
 import { literalDict, parameterNames } from '../python/syntax-helpers.js';
 
@@ -18,6 +18,11 @@ export interface ObjectClassInfo {
   bases: string[];
   methods: string[];
   fields: string[];
+  /**
+   * `@property` methods (own and inherited; `Instance.name`). Item reads reach them too: the dict
+   * compatibility `__getitem__` is `getattr`, while `.get()` accepts declared fields only.
+   */
+  properties?: string[];
   /** Fields holding nested objects (ObjectField / ListOfObjectsField): their shape differs from the row's. */
   objectFields?: string[];
   /** Parameters of each method after self/cls and context (own methods only). */
@@ -33,6 +38,7 @@ export interface NovaObjectsInfo {
   classes: Record<string, ObjectClassInfo>;
 }
 
+const ALIAS_QUERY = '(module (expression_statement (assignment) @a))';
 const CLASS_QUERY = `(module [(class_definition) @cls (decorated_definition definition: (class_definition) @cls)])`;
 
 /** Scans `<root>/nova/objects/*.py`; undefined when the tree has no such directory. */
@@ -42,6 +48,7 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
   await initPython();
   const classes: Record<string, ObjectClassInfo> = {};
   let objectsNamespace = false;
+  const aliases: [string, string][] = [];
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.py')) continue;
     const module = name.slice(0, -3);
@@ -60,6 +67,7 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
         const fields: string[] = [];
         const params: Record<string, string[]> = {};
         const objectFields: string[] = [];
+        const properties: string[] = [];
         for (const stmt of node.childForFieldName('body')?.namedChildren ?? []) {
           if (!stmt) continue;
           const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
@@ -67,6 +75,7 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
             const n = def.childForFieldName('name')?.text;
             if (n) {
               methods.push(n);
+              if (stmt.type === 'decorated_definition' && isPropertyDef(stmt)) properties.push(n);
               params[n] = parameterNames(def).filter(
                 (p, i) => !(i === 0 && (p === 'self' || p === 'cls')) && p !== 'context',
               );
@@ -81,25 +90,38 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
             }
           }
         }
-        classes[cname] = { module, bases, methods, fields, params, objectFields };
+        classes[cname] = { module, bases, methods, fields, params, objectFields, properties };
+      }
+      for (const { node } of captures(ALIAS_QUERY, file.root)) {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left?.type === 'identifier' && right?.type === 'identifier' && /^[A-Z]/.test(left.text)) {
+          aliases.push([left.text, right.text]);
+        }
       }
     } finally {
       file.dispose();
     }
   }
   // Inherit methods and fields from bases found in the same scan.
-  const resolved = new Map<string, { methods: Set<string>; fields: Set<string> }>();
-  const resolve = (n: string, seen: Set<string>): { methods: Set<string>; fields: Set<string> } => {
+  type Members = { methods: Set<string>; fields: Set<string>; properties: Set<string> };
+  const resolved = new Map<string, Members>();
+  const resolve = (n: string, seen: Set<string>): Members => {
     const hit = resolved.get(n);
     if (hit) return hit;
     const c = classes[n];
-    const out = { methods: new Set(c?.methods ?? []), fields: new Set(c?.fields ?? []) };
+    const out = {
+      methods: new Set(c?.methods ?? []),
+      fields: new Set(c?.fields ?? []),
+      properties: new Set(c?.properties ?? []),
+    };
     if (c && !seen.has(n)) {
       seen.add(n);
       for (const b of c.bases) {
         const r = resolve(b, seen);
         for (const m of r.methods) out.methods.add(m);
         for (const f of r.fields) out.fields.add(f);
+        for (const p of r.properties) out.properties.add(p);
       }
     }
     resolved.set(n, out);
@@ -109,8 +131,18 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
     const r = resolve(n, new Set());
     classes[n]!.methods = [...r.methods].sort();
     classes[n]!.fields = [...r.fields].sort();
+    classes[n]!.properties = [...r.properties].filter((p) => !r.fields.has(p)).sort();
+  }
+  // Module-level aliases of a scanned class (Liberty: `Instance = InstanceV2`).
+  for (const [alias, target] of aliases) {
+    const c = classes[target];
+    if (c && !classes[alias]) classes[alias] = { ...c };
   }
   return { source: 'tree', origin: dir, objectsNamespace, classes };
+}
+
+function isPropertyDef(decorated: PyNode): boolean {
+  return decorated.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*property\s*$/.test(d.text));
 }
 
 /** Compares Nova release tags (2013.2 < 2014.1 < 2014.2 < 2015.1.0 < 12.0.0 < 13.0.0). */

@@ -97,3 +97,94 @@ describe('migrate CLI', () => {
     expect(readFileSync(join(root, 'nova/virt/host.py'), 'utf8')).toBe(src);
   });
 });
+
+describe('P8b: driver methods that receive an Instance object', () => {
+  const driver = [
+    'class Driver(object):',
+    '    def get_diagnostics(self, instance):',
+    "        return instance['uuid'], instance['numa_topology']",
+    '',
+    '    def destroy(self, context, instance, network_info):',
+    "        return instance['name']",
+    '',
+  ].join('\n');
+
+  function treeWith(files: Record<string, string>): string {
+    const root = mkdtempSync(join(tmpdir(), 'backlevel-p8b-'));
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(join(root, rel, '..'), { recursive: true });
+      writeFileSync(join(root, rel), text);
+    }
+    writeFileSync(join(root, 'vmops.input.py'), driver);
+    return root;
+  }
+
+  const run8 = async (root: string, options: Record<string, unknown> = {}) => {
+    const fixture = discoverFixtures(root)[0]!;
+    return runFixture(fixture, { codemod: 'conductor-to-objects', dir: root, options });
+  };
+
+  it('no nova/objects: the Instance fields and properties of --nova-release', async () => {
+    const root = treeWith({});
+    const icehouse = await run8(root, { novaRelease: '2014.1' });
+    // get_diagnostics receives an object from 2014.1; numa_topology is a field only from 2014.2.
+    expect(icehouse.actual).toContain("return instance.uuid, instance['numa_topology']");
+    expect(icehouse.outcome.manual.map((m) => m.reason)).toEqual([
+      "'numa_topology' is not a field of Instance in Nova 2014.1",
+      'destroy() receives an Instance object only from Nova 2014.2; the target is Nova 2014.1',
+    ]);
+    const juno = await run8(root, { novaRelease: '2014.2' });
+    expect(juno.actual).toContain('return instance.uuid, instance.numa_topology');
+    // `name` is a property of Instance in every release: item reads of it convert.
+    expect(juno.actual).toContain('return instance.name');
+    expect(juno.outcome.manual).toEqual([]);
+    const havana = await run8(root, { novaRelease: '2013.2' });
+    expect(havana.actual).toBe(driver);
+    expect(havana.outcome.manual.map((m) => m.reason)[0]).toBe(
+      'get_diagnostics() receives an Instance object only from Nova 2014.1 (compute RPC 3.18); the target is Nova 2013.2',
+    );
+  });
+
+  it('no nova/objects and no --nova-release: every site manual, nothing guessed', async () => {
+    const root = treeWith({});
+    const r = await run8(root);
+    expect(r.actual).toBe(driver);
+    expect(r.outcome.manual).toHaveLength(3);
+    expect(r.outcome.manual[0]!.reason).toContain('the target release is unknown');
+  });
+
+  it("the tree's compute RPC API version decides (3.23: Icehouse; 3.35: Juno)", async () => {
+    const objects = {
+      'nova/__init__.py': '',
+      'nova/objects/__init__.py': '',
+      'nova/objects/instance.py': [
+        'class Instance(object):',
+        "    fields = {'uuid': str, 'numa_topology': object}",
+        '',
+        '    @property',
+        '    def name(self):',
+        "        return 'x'",
+        '',
+      ].join('\n'),
+    };
+    const manager = (v: string) =>
+      `class ComputeManager(object):\n    target = messaging.Target(version='${v}')\n`;
+    const icehouse = treeWith({ ...objects, 'nova/compute/manager.py': manager('3.23') });
+    const a = await run8(icehouse);
+    expect(a.actual).toContain('return instance.uuid, instance.numa_topology');
+    expect(a.outcome.manual.map((m) => m.reason)).toEqual([
+      'destroy() receives an Instance object only from Nova 2014.2; the tree is Nova 2014.1 or later (compute RPC API 3.23); pass --nova-release for a later target',
+    ]);
+    const juno = treeWith({ ...objects, 'nova/compute/manager.py': manager('3.35') });
+    const b = await run8(juno);
+    expect(b.actual).toContain('return instance.name');
+    expect(b.outcome.manual).toEqual([]);
+    // An RPC version below the method's bump keeps it manual even without a release.
+    const early = treeWith({ ...objects, 'nova/compute/manager.py': manager('3.10') });
+    const c = await run8(early);
+    expect(c.actual).toBe(driver);
+    expect(c.outcome.manual[0]!.reason).toBe(
+      "get_diagnostics() receives an Instance object only from Nova 2014.1 (compute RPC 3.18); the tree's compute RPC API is 3.10",
+    );
+  });
+});
