@@ -10,6 +10,7 @@
  * hash of that list); git objects come through one `cat-file --batch` process.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { EraName } from '../objects/eras.js';
 import type { FieldDef, ObjectVersionDef, RemotableMethodDef, VersionPair } from '../objects/model.js';
 import { compareVersions } from '../objects/versions.js';
@@ -24,6 +25,8 @@ import {
   type ResolvedTree,
   resolveObjects,
 } from './object-resolver.js';
+import { SummaryPool } from './summary-pool.js';
+import type { SummaryJob } from './summary-worker.js';
 
 /** Where Nova keeps versioned objects. */
 export const DEFAULT_OBJECT_DIRS = ['nova/objects', 'nova/notifications/objects'];
@@ -55,6 +58,11 @@ export interface TreeOptions {
    * (same result, slower: the reference the incremental path is tested against).
    */
   incremental?: boolean;
+  /**
+   * Threads that parse modules during a cold walk (`TreeReader.prefetch`): default the machine's
+   * available parallelism (at most 8); 1 parses on the calling thread only.
+   */
+  jobs?: number;
 }
 
 export interface RevisionSnapshot {
@@ -102,6 +110,25 @@ export class TreeReader {
       this.incremental = new IncrementalResolver((o) => this.internObject(o));
   }
 
+  /** The summary of a blob when known (memory, then disk), without parsing. */
+  private knownSummary(key: string): ModuleSummary | undefined {
+    const mem = this.memory.get(key);
+    if (mem) return mem;
+    const disk = this.cache.summaries?.get(key) as ModuleSummary | undefined;
+    if (disk && disk.extractorVersion === EXTRACTOR_VERSION) {
+      this.memory.set(key, disk);
+      return disk;
+    }
+    return undefined;
+  }
+
+  private rememberSummary(key: string, oid: string, s: ModuleSummary): void {
+    this.stats.parsed++;
+    this.parsedBlobs.push(oid);
+    this.memory.set(key, s);
+    this.cache.summaries?.set(key, s);
+  }
+
   private async summary(path: string, oid: string): Promise<ModuleSummary | undefined> {
     const mod = moduleNameForPath(path);
     if (!mod) return undefined;
@@ -117,14 +144,140 @@ export class TreeReader {
       this.memory.set(key, disk);
       return disk.path === path ? disk : { ...disk, path };
     }
+    const ahead = this.parsing.get(key);
+    if (ahead) {
+      const s = await ahead;
+      this.stats.summaryHits++;
+      return s.path === path ? s : { ...s, path };
+    }
     const text = (await this.store.readBlob(oid)).toString('utf8');
     await initPython();
     const s = extractModule(path, text, mod.moduleName, mod.isPackage);
-    this.stats.parsed++;
-    this.parsedBlobs.push(oid);
-    this.memory.set(key, s);
-    this.cache.summaries?.set(key, s);
+    this.rememberSummary(key, oid, s);
     return s;
+  }
+
+  /** The commit-record key of a commit (the resolved tree it maps to, under these options). */
+  private commitKey(oid: string): string {
+    const optionsKey = `${(this.options.objectDirs ?? DEFAULT_OBJECT_DIRS).join(',')}|${(this.options.constantModules ?? DEFAULT_CONSTANT_MODULES).join(',')}|${this.options.era ?? ''}${this.options.prefix ? `|${this.options.prefix}` : ''}`;
+    return `commit:${oid}:${createHash('sha1').update(optionsKey).digest('hex').slice(0, 12)}`;
+  }
+
+  /** File lists listed ahead by `prefetch`, taken by `read`. */
+  private readonly filesAhead = new Map<string, Promise<{ path: string; oid: string }[]>>();
+  /** Summaries being parsed by `prefetch`'s workers, by summary key. */
+  private readonly parsing = new Map<string, Promise<ModuleSummary>>();
+
+  /**
+   * Starts parsing ahead of a walk over `revisions`, in the background: the files of each revision
+   * not cached yet are listed in walk order, and each blob without a summary is parsed by one of
+   * `jobs` worker threads (see `TreeOptions.jobs`) while the caller resolves earlier revisions;
+   * `read` waits for the summaries it needs. Call `close()` on the result when the walk ends. Does
+   * nothing (and `read` parses as it goes) with one job or without the compiled worker (tests).
+   */
+  prefetch(revisions: readonly string[]): { close(): Promise<void> } {
+    const jobs = Math.min(8, Math.max(1, this.options.jobs ?? availableParallelism()));
+    if (jobs < 2 || revisions.length < 2 || !SummaryPool.available()) return { close: async () => {} };
+    type Item = { key: string; path: string; oid: string; moduleName: string; isPackage: boolean };
+    const waiting = new Map<string, { resolve: (s: ModuleSummary) => void; reject: (e: Error) => void }>();
+    const queue: Item[] = [];
+    let listed = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    let pool: SummaryPool | undefined;
+    const fail = (err: Error) => {
+      failure ??= err;
+      for (const [key, w] of waiting) {
+        w.reject(err);
+        this.parsing.delete(key);
+      }
+      waiting.clear();
+      notify();
+    };
+    const lister = (async () => {
+      for (const rev of revisions) {
+        if (failure) return;
+        const info = await this.store.readCommit(rev);
+        if (this.cache.trees?.get(this.commitKey(info.oid)) || this.filesAhead.has(info.oid)) continue;
+        const filesP = this.files(info.oid);
+        this.filesAhead.set(info.oid, filesP);
+        for (const f of await filesP) {
+          const mod = moduleNameForPath(f.path);
+          if (!mod) continue;
+          const key = `${f.oid}:${mod.moduleName}`;
+          if (this.parsing.has(key) || this.knownSummary(key)) continue;
+          const promise = new Promise<ModuleSummary>((resolve, reject) =>
+            waiting.set(key, { resolve, reject }),
+          );
+          promise.catch(() => {}); // observed by `summary`, or never needed
+          this.parsing.set(key, promise);
+          queue.push({ key, path: f.path, oid: f.oid, moduleName: mod.moduleName, isPackage: mod.isPackage });
+          if (!pool) pool = new SummaryPool(jobs);
+          notify();
+        }
+      }
+    })()
+      .catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => {
+        listed = true;
+        notify();
+      });
+    const BATCH = 4;
+    // Two feeders per worker: one batch is read from git while the other is parsed.
+    const feed = async (worker: number): Promise<void> => {
+      for (;;) {
+        if (failure) return;
+        if (!queue.length) {
+          if (listed) return;
+          await new Promise<void>((r) => {
+            const prev = wake;
+            wake = () => {
+              prev?.();
+              r();
+            };
+          });
+          continue;
+        }
+        const batch = queue.splice(0, BATCH);
+        const texts = await Promise.all(batch.map((t) => this.store.readBlob(t.oid)));
+        const results = await pool!.run(
+          worker,
+          batch.map(
+            (t, i): SummaryJob => ({
+              id: i,
+              path: t.path,
+              text: texts[i]!.toString('utf8'),
+              moduleName: t.moduleName,
+              isPackage: t.isPackage,
+            }),
+          ),
+        );
+        batch.forEach((t, i) => {
+          const summary = results.get(i)!;
+          this.rememberSummary(t.key, t.oid, summary);
+          this.parsing.delete(t.key);
+          waiting.get(t.key)?.resolve(summary);
+          waiting.delete(t.key);
+        });
+      }
+    };
+    const feeders = Promise.all(Array.from({ length: jobs * 2 }, (_, i) => feed(i % jobs))).catch(
+      (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+    );
+    return {
+      close: async () => {
+        fail(new Error('prefetch closed'));
+        await lister;
+        await feeders;
+        this.filesAhead.clear();
+        await pool?.close();
+      },
+    };
   }
 
   /** (path, blob id) of every module the resolution of `commit` needs. */
@@ -214,8 +367,7 @@ export class TreeReader {
     const info = await this.store.readCommit(label);
     // A commit's tree never changes: remember which resolved tree it maps to (keyed with the
     // options that choose the files), so a warm walk reads no directories at all.
-    const optionsKey = `${(this.options.objectDirs ?? DEFAULT_OBJECT_DIRS).join(',')}|${(this.options.constantModules ?? DEFAULT_CONSTANT_MODULES).join(',')}|${this.options.era ?? ''}${this.options.prefix ? `|${this.options.prefix}` : ''}`;
-    const commitKey = `commit:${info.oid}:${createHash('sha1').update(optionsKey).digest('hex').slice(0, 12)}`;
+    const commitKey = this.commitKey(info.oid);
     const known = this.cache.trees?.get(commitKey) as { key: string; files: number } | undefined;
     if (known) {
       const tree = this.treeMemory.get(known.key) ?? this.loadTree(known.key);
@@ -232,7 +384,9 @@ export class TreeReader {
         };
       }
     }
-    const files = await this.files(info.oid);
+    const ahead = this.filesAhead.get(info.oid);
+    this.filesAhead.delete(info.oid);
+    const files = (ahead ? await ahead.catch(() => undefined) : undefined) ?? (await this.files(info.oid));
     const key = createHash('sha1')
       .update(`${EXTRACTOR_VERSION}|${this.options.era ?? ''}|`)
       .update(files.map((f) => `${f.path}:${f.oid}`).join('\n'))
@@ -556,13 +710,18 @@ export async function walkHistory(
   options: TreeOptions & { onProgress?: (p: WalkProgress) => void; reader?: TreeReader } = {},
 ): Promise<{ manifest: HistoricalManifest; snapshots: number; reader: TreeReader }> {
   const reader = options.reader ?? new TreeReader(store, options);
+  const ahead = reader.prefetch(revisions.map((r) => r.commit));
   const builder = new ManifestBuilder();
   if (store.isShallow) builder.setShallowBoundary(store.shallowBoundary);
   let i = 0;
-  for (const r of revisions) {
-    const snap = await reader.read(r.commit);
-    builder.add({ ...snap, label: r.label });
-    options.onProgress?.({ index: ++i, total: revisions.length, label: r.label });
+  try {
+    for (const r of revisions) {
+      const snap = await reader.read(r.commit);
+      builder.add({ ...snap, label: r.label });
+      options.onProgress?.({ index: ++i, total: revisions.length, label: r.label });
+    }
+  } finally {
+    await ahead.close();
   }
   reader.cache.flush();
   return { manifest: builder.build(), snapshots: revisions.length, reader };
