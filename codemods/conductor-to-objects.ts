@@ -23,6 +23,8 @@
  * manual with the reason and a suggested replacement; nothing is guessed.
  */
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   compareNovaReleases,
   type NovaObjectsInfo,
@@ -93,6 +95,8 @@ export interface ConductorToObjectsPrepared {
   release?: string;
   /** The target release (option or inferred from the tree) for driver-method eras. */
   target?: NovaTarget;
+  /** Whether the target's compute_utils.add_instance_fault_from_exc() takes a conductor (undefined: unknown). */
+  faultHelperTakesConductor?: boolean;
   /** The validated rule table's methods (parsed once in the main thread, cloned to workers). */
   methods?: ConductorMethod[];
 }
@@ -153,7 +157,36 @@ export async function prepare(ctx: PrepareContext): Promise<ConductorToObjectsPr
   const scanned = await scanNovaObjects(ctx.project.root, pkg);
   const objects = scanned && Object.keys(scanned.classes).length ? scanned : objectsFromTable(table, release);
   const target = inferTarget(ctx.project.root, pkg, scanned, release);
-  return { objects, methods: table.methods, target, ...(release ? { release } : {}) };
+  const faultHelper = faultHelperTakesConductor(ctx.project.root, pkg, target);
+  return {
+    objects,
+    methods: table.methods,
+    target,
+    ...(faultHelper !== undefined ? { faultHelperTakesConductor: faultHelper } : {}),
+    ...(release ? { release } : {}),
+  };
+}
+
+/**
+ * Does the target's `nova.compute.utils.add_instance_fault_from_exc` take a conductor? Read from the
+ * tree's nova/compute/utils.py when it has one, else by release: the argument went in 2014.2
+ * (migrations.md A.3, A.6), when the helper began creating an InstanceFault object itself.
+ */
+export function faultHelperTakesConductor(
+  root: string,
+  pkg: string,
+  target: NovaTarget,
+): boolean | undefined {
+  const path = join(root, pkg, 'compute', 'utils.py');
+  if (existsSync(path)) {
+    const m = /^def add_instance_fault_from_exc\(([^)]*)\)/m.exec(readFileSync(path, 'utf8'));
+    if (m) return /\bconductor\b/.test(m[1]!);
+  }
+  if (!target.release) return undefined;
+  const before = compareNovaReleases(target.release, '2014.2') < 0;
+  // An inferred release is a lower bound: only "2014.2 or later" is a definite answer.
+  if (target.source !== 'option') return before ? undefined : false;
+  return before;
 }
 
 const CALL_QUERY = '(call function: (attribute object: (_) @recv attribute: (identifier) @meth)) @call';
@@ -591,6 +624,219 @@ function addReceiver(ctx: Ctx, fn: PyNode | undefined, text: string, cls: string
   const list = ctx.receivers.get(key) ?? [];
   if (!list.some((r) => r.text === text)) list.push({ text, cls });
   ctx.receivers.set(key, list);
+}
+
+// --- creates: `Cls(context=CTX)`, one attribute set per value, `.create()` -------------------------
+
+/** Short local names for new objects, as Nova's own code named them. */
+const CREATE_NAMES: Record<string, string> = {
+  InstanceFault: 'fault',
+  BlockDeviceMapping: 'bdm',
+  ComputeNode: 'compute_node',
+  Service: 'service',
+};
+
+/**
+ * Dropped raw parameters (rules/conductor-methods.yaml role `dropped`) and when dropping one keeps
+ * the meaning: `update_cells` is what create() does anyway unless the call passed False; objects
+ * take the new BDM format, which the raw call used only with an explicit `legacy=False`.
+ */
+function droppedArgRefusal(param: string, text: string | undefined, reason: string): string | undefined {
+  if (param === 'update_cells') {
+    return text === undefined || text === 'True'
+      ? undefined
+      : `update_cells=${text}: ${reason}, so the call would start updating cells`;
+  }
+  if (param === 'legacy') {
+    return text === 'False'
+      ? undefined
+      : `the values are in the legacy block device mapping format (legacy=${text ?? 'True'} by default); ${reason}`;
+  }
+  return `argument '${param}' has no object equivalent: ${reason}`;
+}
+
+function convertCreate(ctx: Ctx, call: PyNode, m: ConductorMethod, surface: Surface): void {
+  const args = callArguments(call);
+  if (!args) throw new Manual('call arguments could not be read');
+  const bound = bindArguments(m, surface, args);
+  if (bound.dynamic) throw new Manual('*args / **kwargs in the call: arguments cannot be mapped');
+  if (bound.unmatched.length) throw new Manual('arguments that match no parameter of the raw method');
+  const cls = m.object!;
+  if (m.args.some((a) => a.role !== 'context' && a.role !== 'field-values' && a.role !== 'dropped')) {
+    throw new Manual(
+      `${cls}.${m.objectMethod}() takes its values as arguments, not as fields: a human builds the call`,
+    );
+  }
+  if (cls === 'BlockDeviceMapping' && surface === 'conductor') {
+    throw new Manual(
+      'the conductor stores these values in the legacy block device mapping format; BlockDeviceMapping takes the new format',
+    );
+  }
+  requireObjectMethod(ctx, m);
+  const stmt = bareCallStatement(ctx, call);
+  let context: PyNode | undefined;
+  let values: PyNode | undefined;
+  for (const a of m.args) {
+    const node = bound.params.get(a.param);
+    if (a.role === 'dropped') {
+      const info = m.surfaces[surface]!;
+      if (!info.params.some((p) => p.name === a.param)) continue;
+      const refusal = droppedArgRefusal(
+        a.param,
+        node ? ctx.py.slice(node) : undefined,
+        a.reason ?? 'dropped',
+      );
+      if (refusal) throw new Manual(refusal);
+      continue;
+    }
+    if (!node) continue;
+    if (a.role === 'context') context = node;
+    else values = node;
+  }
+  if (!context) throw new Manual('no context argument for the new object');
+  const ctxText = ctx.py.slice(context);
+  if (ctxText.includes('\n')) throw new Manual('the context argument spans lines');
+  const plan = updatesOf(ctx, values, bound.varKeyword, call);
+  if (plan.entries.length === 0) throw new Manual('no values: nothing to set');
+  const fields = fieldsOf(ctx, cls);
+  if (!fields) throw new Manual(`the fields of ${cls} are unknown in the target: the keys cannot be checked`);
+  const seen = new Set<string>();
+  for (const e of plan.entries) {
+    if (!IDENT.test(e.key)) throw new Manual(`key '${e.key}' is not an identifier`);
+    if (seen.has(e.key)) throw new Manual(`key '${e.key}' appears twice`);
+    seen.add(e.key);
+    if (!fields.has(e.key)) throw new Manual(`'${e.key}' is not a field of ${cls}`);
+  }
+  const scope = enclosingFunction(call) ?? ctx.py.root;
+  const base = CREATE_NAMES[cls] ?? snake(cls);
+  const name = [base, `${base}_obj`].find((n) => !new RegExp(`\\b${n}\\b`).test(ctx.py.slice(scope)));
+  if (!name) throw new Manual(`the names '${base}' and '${base}_obj' are both taken in the function`);
+  const indent = indentationOf(ctx.py, stmt);
+  const prefix = ctx.imports.prefixFor(cls);
+  const lines = [`${indent}${name} = ${prefix}.${cls}(context=${ctxText})`];
+  for (const e of plan.entries) lines.push(renderAssignment(ctx.py, `${name}.${e.key}`, e.value, indent));
+  lines.push(`${indent}${name}.${m.objectMethod}()`);
+  if (plan.dictStmt) deleteStatement(ctx, plan.dictStmt);
+  replaceStatement(ctx, stmt, lines, m.method);
+  const pos = ctx.py.position(call.startIndex);
+  ctx.convertedSites.push({
+    line: pos.line,
+    column: pos.column,
+    kind: m.method,
+    detail: `${name} = ${prefix}.${cls}(context=${ctxText}); ${plan.entries.map((e) => e.key).join(', ')}; ${name}.${m.objectMethod}()`,
+  });
+  ctx.converted++;
+}
+
+// --- compute_utils.add_instance_fault_from_exc(CTX, CONDUCTOR, ...) (P10 helper signature) ----------
+
+const FAULT_HELPER_QUICK = /add_instance_fault_from_exc/;
+const FAULT_HELPER = 'nova.compute.utils.add_instance_fault_from_exc';
+
+/** `X.API()` of nova.conductor, or a name / attribute that the surface naming calls a conductor. */
+function isConductorExpr(ctx: Ctx, node: PyNode, fn: PyNode | undefined): { local?: PyNode } | undefined {
+  if (surfaceOf(node, ctx.py) === 'conductor') return {};
+  if (node.type !== 'identifier' || !fn) return undefined;
+  const assigns = simpleAssignments(fn, node.text);
+  if (assigns.length !== 1 || ctx.py.bindings.sitesIn(fn, node.text).length !== 1) return undefined;
+  const value = assigns[0]!.value;
+  return value.type === 'call' && surfaceOf(value, ctx.py) === 'conductor'
+    ? { local: assigns[0]!.stmt }
+    : undefined;
+}
+
+/**
+ * Nova 2014.2 made add_instance_fault_from_exc() create an InstanceFault object itself and dropped
+ * its conductor parameter: callers drop the argument (and a `capi = conductor.API()` local that
+ * only fed it). Where the target's helper still takes the conductor, the site is manual.
+ */
+function convertFaultHelperCalls(ctx: Ctx, takesConductor: boolean | undefined): void {
+  for (const cap of captures('(call function: (_) @f) @call', ctx.py.root)) {
+    if (cap.name !== 'call') continue;
+    const call = cap.node;
+    const callee = call.childForFieldName('function')!;
+    if (!callee.text.endsWith('add_instance_fault_from_exc')) continue;
+    if (ctx.py.bindings.qualifiedName(callee) !== FAULT_HELPER) continue;
+    if (insideAny(ctx.replaced, call.startIndex, call.endIndex)) continue;
+    const args = callArguments(call);
+    const fn = enclosingFunction(call);
+    const conductorArg = args?.positional[1] ?? args?.keywords.get('conductor');
+    if (!args || !conductorArg) continue; // already the object-era signature
+    const found = isConductorExpr(ctx, conductorArg, fn);
+    if (!found) continue; // the second argument is the instance: the new signature
+    const pos = ctx.py.position(call.startIndex);
+    const newArgs = args.list.namedChildren
+      .filter((a) => a && a.id !== conductorArg.id && a.parent?.id === args.list.id)
+      .map((a) =>
+        a!.type === 'keyword_argument' && a!.childForFieldName('name')?.text === 'conductor' ? '' : a!.text,
+      )
+      .filter(Boolean);
+    const suggestion = `${ctx.py.slice(callee)}(${newArgs.join(', ')})`;
+    const manual = (reason: string): void => {
+      const end = ctx.py.position(call.endIndex);
+      ctx.manualCalls.add(call.id);
+      ctx.manualSites.push({
+        line: pos.line,
+        column: pos.column,
+        endLine: end.line,
+        endColumn: end.column,
+        reason,
+        kind: 'add_instance_fault_from_exc',
+        suggestion,
+      });
+    };
+    if (ctx.py.touchesErrorRegion(call.startIndex, call.endIndex)) {
+      manual('inside a syntax-error region');
+      continue;
+    }
+    if (takesConductor === undefined) {
+      manual(
+        "whether the target's add_instance_fault_from_exc() still takes a conductor is unknown (no nova/compute/utils.py, no release): pass --nova-release",
+      );
+      continue;
+    }
+    if (takesConductor) {
+      manual(
+        "the target's add_instance_fault_from_exc() still takes the conductor (it calls instance_fault_create); the helper creates an InstanceFault object itself from Nova 2014.2",
+      );
+      continue;
+    }
+    // Remove `, CONDUCTOR` (positional: from the end of the previous argument).
+    const items = args.list.namedChildren.filter((a): a is PyNode => !!a && a.type !== 'comment');
+    const at = items.findIndex(
+      (a) => a.id === conductorArg.id || a.childForFieldName('value')?.id === conductorArg.id,
+    );
+    const prev = items[at - 1];
+    if (at < 1 || !prev) {
+      manual('the conductor argument is not where it can be removed');
+      continue;
+    }
+    const item = items[at]!;
+    if (
+      args.list
+        .descendantsOfType('comment')
+        .some((c) => c && c.startIndex > prev.endIndex && c.endIndex < item.endIndex)
+    ) {
+      manual('a comment sits next to the conductor argument');
+      continue;
+    }
+    replaceRange(ctx, prev.endIndex, item.endIndex, '', 'drop conductor argument');
+    if (found.local && fn) {
+      const uses = referencesIn(fn, conductorArg.text).filter(
+        (id) =>
+          id.id !== conductorArg.id &&
+          !(id.startIndex >= found.local!.startIndex && id.endIndex <= found.local!.endIndex),
+      );
+      if (uses.length === 0 && standsAlone(ctx.py, found.local)) deleteStatement(ctx, found.local);
+    }
+    ctx.convertedSites.push({
+      line: pos.line,
+      column: pos.column,
+      kind: 'add_instance_fault_from_exc',
+      detail: `conductor argument '${ctx.py.slice(conductorArg)}' dropped (the helper creates an InstanceFault)`,
+    });
+    ctx.converted++;
+  }
 }
 
 // --- metadata add / delete, object methods (P4, P7) ------------------------------------------------
@@ -1195,7 +1441,8 @@ export default function transform(
     sites.push({ call, m, surface });
   }
   const uses = driverScope ? driverMethodUses(py, loadVirtDriverMethods()) : [];
-  if (sites.length === 0 && !uses.some((u) => u.accesses.length)) return undefined;
+  const faultHelper = rawCalls && FAULT_HELPER_QUICK.test(file.source);
+  if (sites.length === 0 && !faultHelper && !uses.some((u) => u.accesses.length)) return undefined;
   const style = chooseStyle(py, options, objects);
   const before = referenceCounts(py);
   let blocked = new Set<number>();
@@ -1211,6 +1458,7 @@ export default function transform(
     if (more.size === blocked.size) break;
     blocked = more;
   }
+  if (faultHelper) convertFaultHelperCalls(ctx, prepared?.faultHelperTakesConductor);
   const rawConverted = ctx.converted;
   if (rawConverted > 0) convertFieldReads(ctx);
   convertDriverMethodAccesses(ctx, uses);
@@ -1324,6 +1572,9 @@ function plan(
         case 'object-method':
           convertObjectMethod(ctx, call, m, surface);
           break;
+        case 'create':
+          convertCreate(ctx, call, m, surface);
+          break;
         default:
           throw new Manual(
             `${m.kind} conversions (${m.object}.${m.objectMethod}) need a human: the object must be built and its fields set`,
@@ -1357,7 +1608,8 @@ function suggestionFor(ctx: Ctx, m: ConductorMethod, call: PyNode, surface: Surf
   const bound = bindArguments(m, surface, args);
   const texts = new Map<string, string>();
   for (const [k, v] of bound.params) texts.set(k, ctx.py.slice(v).replace(/\s*\n\s*/g, ' '));
-  let obj: string | undefined;
+  let obj: string | undefined =
+    m.kind === 'create' && m.object ? (CREATE_NAMES[m.object] ?? snake(m.object)) : undefined;
   let fields: string | undefined;
   for (const a of m.args) {
     const node = bound.params.get(a.param);

@@ -188,3 +188,10 @@ describe('P8b: driver methods that receive an Instance object', () => {
     );
   });
 });
+
+// A Juno-like tree: objects namespace, InstanceFault.create(), the helper without its conductor.
+defineFixtureTests({
+  codemod: 'conductor-to-objects',
+  dir: `${dir}/juno`,
+  project: { root: `${dir}/juno/tree` },
+});
