@@ -139,8 +139,9 @@ function lineOf(text: string, index: number): number {
 export function changedOldLines(before: string, after: string): number[] {
   const patch = structuredPatch('a', 'b', before, after, undefined, undefined, { context: 0 });
   const out: number[] = [];
+  // jsdiff 9: an insertion hunk (oldLines 0) has oldStart = the old line it lands before.
   for (const h of patch.hunks) {
-    if (h.oldLines === 0) out.push(h.oldStart + 1);
+    if (h.oldLines === 0) out.push(h.oldStart);
     for (let i = 0; i < h.oldLines; i++) out.push(h.oldStart + i);
   }
   return out;
@@ -152,7 +153,8 @@ export function lineMapper(before: string, after: string): (line: number) => num
   return (line) => {
     let shift = 0;
     for (const h of hunks) {
-      const oldStart = h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+      // An insertion (oldLines 0) lands before old line oldStart: that line and later ones shift.
+      const oldStart = h.oldStart;
       if (line < oldStart) break;
       if (line < oldStart + h.oldLines) return Math.max(1, h.newStart);
       shift += h.newLines - h.oldLines;
@@ -241,6 +243,16 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
   const checker = input.checker === null ? null : new MemoChecker(input.checker ?? pythonAstChecker());
   const outcome = emptyOutcome(input.relPath, 'unchanged');
   let text = input.source;
+  /**
+   * Maps a line of the current text (a later codemod's input) to the original file's line, through
+   * every earlier stage's edits: sites are reported in the file as the user has it.
+   */
+  let toOriginal: (line: number) => number = (line) => line;
+  const original = <T extends { line: number; endLine?: number }>(site: T): T => ({
+    ...site,
+    line: toOriginal(site.line),
+    ...(site.endLine !== undefined ? { endLine: toOriginal(site.endLine) } : {}),
+  });
   /** Manual sites with their line in the current text (for --annotate). */
   const pending: { site: FileManualSite; line: number }[] = [];
   for (const codemod of input.codemods) {
@@ -263,11 +275,17 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
       removed.codemod = codemod.name;
       removed.converted = [
         ...outcome.converted,
-        ...stage.converted.map((s) => ({ ...s, codemod: codemod.name })),
+        ...stage.converted.map((s) => ({ ...original(s), codemod: codemod.name })),
       ];
       removed.notes = [...outcome.notes, ...stage.notes.map((n) => ({ ...n, codemod: codemod.name }))];
       return removed;
     }
+    // Sites of this stage are positions in its input: report them in the original file.
+    const converted = stage.converted.map((s) => ({ ...original(s), codemod: codemod.name }));
+    const manual = stage.manual.map((s) => ({
+      site: { ...original(s), codemod: codemod.name },
+      line: s.line,
+    }));
     if (stage.text !== undefined) {
       const before = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
       let refusal: string | undefined;
@@ -280,18 +298,25 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
         const refused = emptyOutcome(input.relPath, 'refused');
         refused.codemod = codemod.name;
         refused.reason = refusal;
-        refused.manual = [...outcome.manual, ...stage.manual.map((s) => ({ ...s, codemod: codemod.name }))];
+        refused.manual = [
+          ...outcome.manual,
+          ...stage.manual.map((s) => ({ ...original(s), codemod: codemod.name })),
+        ];
         return refused;
       }
       const map = lineMapper(text, stage.text);
       for (const p of pending) p.line = map(p.line);
+      const back = lineMapper(stage.text, text);
+      const earlier = toOriginal;
+      toOriginal = (line) => earlier(back(line));
+      // This stage's manual sites were positions in its input; annotations need the output's.
+      for (const m of manual) m.line = map(m.line);
       text = stage.text;
     }
-    outcome.converted.push(...stage.converted.map((s) => ({ ...s, codemod: codemod.name })));
-    for (const s of stage.manual) {
-      const site = { ...s, codemod: codemod.name };
-      outcome.manual.push(site);
-      pending.push({ site, line: s.line });
+    outcome.converted.push(...converted);
+    for (const m of manual) {
+      outcome.manual.push(m.site);
+      pending.push({ site: m.site, line: m.line });
     }
     outcome.notes.push(...stage.notes.map((n) => ({ ...n, codemod: codemod.name })));
   }

@@ -157,6 +157,11 @@ describe('applyCodemods checks', () => {
     expect(map(2)).toBe(2);
     expect(map(3)).toBe(4);
     expect(map(4)).toBe(5);
+    // Pure insertions and deletions (hunks with no old / no new lines).
+    const insert = lineMapper('a\nb\n', 'a\nx\ny\nb\n');
+    expect([1, 2].map(insert)).toEqual([1, 4]);
+    const remove = lineMapper('a\nx\ny\nb\n', 'a\nb\n');
+    expect([1, 4].map(remove)).toEqual([1, 2]);
   });
 });
 
@@ -265,5 +270,40 @@ describe('runCodemods', () => {
     await expect(runCodemods({ project: root, codemods: ['no-such-codemod'], quiet: true })).rejects.toThrow(
       /unknown codemod 'no-such-codemod'/,
     );
+  });
+});
+
+describe('sites of later codemods in a chain', () => {
+  /** Prepends three comment lines (once). */
+  const shift = mod('shift', (file) =>
+    file.source.startsWith('# header') ? undefined : `# header\n# two\n# three\n${file.source}`,
+  );
+  /** Deletes the `pass  # drop` lines. */
+  const drop = mod('drop', (file) => file.source.replace(/^ {4}pass {2}# drop\n/gm, ''));
+  const source = 'def f():\n    pass  # drop\n    pass  # drop\n    old_call(1)\n    mystery()\n';
+
+  it('are reported at their lines in the original file', async () => {
+    const out = await apply(source, drop, shift, rename);
+    expect(out.status).toBe('changed');
+    expect(out.output).toBe('# header\n# two\n# three\ndef f():\n    new_call(1)\n    mystery()\n');
+    // In rename's input, old_call is on line 5 and mystery on line 6; the original has them on 4 and 5.
+    expect(out.converted).toEqual([{ line: 4, column: 5, kind: 'rename', codemod: 'rename' }]);
+    expect(out.manual.map((m) => [m.line, m.kind])).toEqual([[5, 'mystery']]);
+  });
+
+  it('--annotate still marks the site in the final text', async () => {
+    const out = await applyCodemods({
+      path: '/tmp/x/nova/virt/a.py',
+      relPath: 'nova/virt/a.py',
+      source,
+      project,
+      codemods: [drop, shift, rename],
+      checker: null,
+      annotate: true,
+    });
+    const lines = out.output!.split('\n');
+    const at = lines.indexOf('    mystery()');
+    expect(lines[at - 1]).toMatch(/^ {4}# TODO.*mystery call needs a human/);
+    expect(out.manual[0]!.line).toBe(5);
   });
 });
