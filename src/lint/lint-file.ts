@@ -41,7 +41,6 @@ export function rulesForFile(relPath: string, rules: readonly ResolvedRule[]): R
   return rules.filter((r) => matchesAnyGlob(relPath, r.scope) && !matchesAnyGlob(relPath, r.exclude));
 }
 
-export function lintText(
 /** True when some in-scope rule's trigger occurs in the text: only then is the file parsed. */
 export function needsParse(relPath: string, text: string, rules: readonly ResolvedRule[]): boolean {
   return rulesForFile(relPath, rules).some((r) =>
@@ -49,6 +48,7 @@ export function needsParse(relPath: string, text: string, rules: readonly Resolv
   );
 }
 
+export function lintText(
   relPath: string,
   text: string,
   rules: readonly ResolvedRule[],

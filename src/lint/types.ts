@@ -23,8 +23,8 @@ export interface RuleMeta {
   /** Default path globs the rule skips inside its scope (fakes, the legacy package itself). */
   exclude?: string[];
   /**
-   * Substrings of which at least one must occur in a file's text (or path) for the rule to possibly
-   * match: files with none of any in-scope rule's triggers are not parsed.
+   * Substrings of which at least one must occur in a file's text for the rule to possibly match
+   * (write them to cover every spelling the rule finds, relative imports included): files with none of any in-scope rule's triggers are not parsed.
    */
   triggers: string[];
   /** Files beyond the tree's Python sources that the rule reads (globs; extension-less dom0 plugins). */
