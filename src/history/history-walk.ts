@@ -617,6 +617,21 @@ export class ManifestBuilder {
     for (const o of snap.tree.objects) this.addObject(o, snap, current);
   }
 
+  private readonly lastVariant = new Map<VersionHistory, SchemaVariant>();
+  private readonly objectFields = new WeakMap<ObjectVersionDef, [string, string][]>();
+
+  /** (field, child object name) of the object-typed fields of a definition, computed once per instance. */
+  private objectFieldsOf(def: ObjectVersionDef): [string, string][] {
+    let out = this.objectFields.get(def);
+    if (!out) {
+      out = [];
+      for (const [field, f] of Object.entries(def.fields))
+        if (f.type.kind === 'Object' || f.type.kind === 'ListOfObjects') out.push([field, f.type.objName]);
+      this.objectFields.set(def, out);
+    }
+    return out;
+  }
+
   /** Schema keys per object instance: interned objects repeat across revisions, keys are computed once. */
   private readonly keys = new WeakMap<ObjectVersionDef, string>();
 
@@ -651,13 +666,17 @@ export class ManifestBuilder {
       };
       byVersion[o.def.version] = h;
       this.lastKey.set(h, key);
+      this.lastVariant.set(h, h.variants[0]!);
     } else {
-      let variant = h.variants.find((v) => v.schemaKey === key);
+      const sameSchema = this.lastKey.get(h) === key;
+      let variant = sameSchema ? this.lastVariant.get(h) : undefined;
+      variant ??= h.variants.find((v) => v.schemaKey === key);
       if (!variant) {
         variant = { def: o.def, schemaKey: key, firstSeen: snap.label, lastSeen: snap.label, seen: 0 };
         h.variants.push(variant);
       }
-      if (this.lastKey.get(h) !== key) {
+      this.lastVariant.set(h, variant);
+      if (!sameSchema) {
         h.schemaChanges.push({
           revision: snap.label,
           commit: snap.commit,
@@ -672,9 +691,8 @@ export class ManifestBuilder {
       h.lastSeen = snap.label;
       h.lastCommit = snap.commit;
     }
-    for (const [field, def] of Object.entries(o.def.fields)) {
-      if (def.type.kind !== 'Object' && def.type.kind !== 'ListOfObjects') continue;
-      const childVersion = current.get(def.type.objName);
+    for (const [field, objName] of this.objectFieldsOf(o.def)) {
+      const childVersion = current.get(objName);
       if (!childVersion) continue;
       h.childVersionsSeen[field] ??= [];
       const seen = h.childVersionsSeen[field]!;

@@ -1145,6 +1145,41 @@ class ModuleDiff {
     this.memo.set(key, d);
     return d;
   }
+
+  private changedCache: Set<string> | null | undefined;
+
+  /**
+   * Every key of this module whose value changed; null when the module appeared or disappeared
+   * (then every read of it is stale). Computed once, so checking a class costs a few set lookups.
+   */
+  changedKeys(): Set<string> | null {
+    if (this.changedCache !== undefined) return this.changedCache;
+    const { old, cur } = this;
+    if (!old || !cur) {
+      this.changedCache = null;
+      return null;
+    }
+    const out = new Set<string>();
+    if (old.path !== cur.path) out.add('P');
+    for (const n of new Set([...Object.keys(old.constants), ...Object.keys(cur.constants)]))
+      if (this.differs(`c:${n}`)) out.add(`c:${n}`);
+    for (const n of new Set([...Object.keys(old.imports), ...Object.keys(cur.imports)]))
+      if (old.imports[n] !== cur.imports[n]) out.add(`i:${n}`);
+    const oc = this.classes('old');
+    const cc = this.classes('cur');
+    for (const n of new Set([...oc.keys(), ...cc.keys()])) {
+      const a = oc.get(n);
+      const b = cc.get(n);
+      if (a === b || (a && b && this.json(a, false) === this.json(b, false))) continue;
+      out.add(`K:${n}`);
+      if (this.differs(`k:${n}`)) out.add(`k:${n}`);
+      if (this.differs(`x:${n}`)) out.add(`x:${n}`);
+      for (const attr of new Set([...Object.keys(a?.attrs ?? {}), ...Object.keys(b?.attrs ?? {})]))
+        if (this.differs(`a:${n}.${attr}`)) out.add(`a:${n}.${attr}`);
+    }
+    this.changedCache = out;
+    return out;
+  }
 }
 
 /**
@@ -1204,13 +1239,21 @@ export class IncrementalResolver {
       if (!deps) return false;
       for (const [name, diff] of changed) {
         const keys = deps.get(name);
-        if (keys)
-          for (const k of keys)
-            if (diff.differs(k)) {
-              const what = `${name} ${k}`;
-              this.invalidations.set(what, (this.invalidations.get(what) ?? 0) + 1);
-              return false;
+        if (!keys) continue;
+        const changedKeys = diff.changedKeys();
+        let stale: string | undefined;
+        if (changedKeys === null) stale = 'M';
+        else
+          for (const k of changedKeys)
+            if (keys.has(k)) {
+              stale = k;
+              break;
             }
+        if (stale !== undefined) {
+          const what = `${name} ${stale}`;
+          this.invalidations.set(what, (this.invalidations.get(what) ?? 0) + 1);
+          return false;
+        }
       }
       return true;
     };
