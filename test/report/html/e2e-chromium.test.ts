@@ -80,10 +80,8 @@ describe('HTML report in headless Chromium', () => {
       .toBe(true);
     // Cells render their words (not colour only).
     const gadget = page.locator('table.compat-matrix tbody tr', { hasText: 'Gadget' });
-    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees
     expect(await gadget.locator('td').first().innerText()).toMatch(/1\.0\s*fails \(1\)/);
     const attach = page.locator('table.dashboard-table tbody tr', { hasText: 'get_diagnostics' });
-    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees
     expect(await attach.innerText()).toMatch(/dict access: 1/);
     // A screenshot of the first screen, and of the whole page.
     writeFileSync(join(SHOTS, 'report-top.png'), await page.screenshot());
@@ -96,7 +94,6 @@ describe('HTML report in headless Chromium', () => {
     expect(await finding.isVisible()).toBe(false);
     await cell.locator('summary').click();
     await expect.poll(() => finding.isVisible()).toBe(true);
-    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees
     expect(await finding.innerText()).toMatch(/introduced in\s+12\.0\.0/);
     await cell.screenshot({ path: join(SHOTS, 'matrix-cell-open.png') });
   });
@@ -110,7 +107,6 @@ describe('HTML report in headless Chromium', () => {
     await link.click();
     const finding = page.locator(target);
     await expect.poll(() => finding.isVisible()).toBe(true);
-    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees
     expect(await finding.locator('.frame .hit').first().innerText()).toContain("instance['name']");
   });
 
