@@ -300,12 +300,11 @@ export function objToPrimitive(obj: VersionedObjectInstance, opts: ToPrimitiveOp
   const data: JsonObject = {};
   for (const [name, field] of Object.entries(obj.def.fields)) {
     if (!obj.isSet(name)) continue;
-    Object.defineProperty(data, name, {
-      value: fieldToPrimitive(field, obj.get(name), obj.fieldContext(name)),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const value = fieldToPrimitive(field, obj.get(name), obj.fieldContext(name));
+    // Plain assignment is the same own data property for every key but '__proto__'.
+    if (name === '__proto__')
+      Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true });
+    else data[name] = value;
   }
   if (runCompat) {
     const ctx = { era, path: obj.def.name, ...(opts.trace ? { trace: opts.trace } : {}) };

@@ -149,6 +149,7 @@ export async function runObjectsCommand(opts: ObjectsCliOptions, cmd: Command): 
     ...(opts.object ? { objects: opts.object } : {}),
     senders: (opts.allVersions ?? cfg.allVersions) ? 'history' : 'current',
     seed,
+    ...(g.jobs ? { jobs: g.jobs } : {}),
   };
   if (python) {
     const found = findBridgePython(python);

@@ -178,8 +178,10 @@ export class PrimitiveChecker {
     const extra: string[] = [];
     const kept: JsonObject = {};
     for (const k in data) {
-      if (known.has(k)) Object.defineProperty(kept, k, { value: data[k], enumerable: true, writable: true });
-      else extra.push(k);
+      if (!known.has(k)) extra.push(k);
+      else if (k === '__proto__')
+        Object.defineProperty(kept, k, { value: data[k], enumerable: true, writable: true });
+      else kept[k] = data[k] as JsonValue;
     }
     if (extra.length === 0) return undefined;
     if (!schema.verdict({ ...prim, [`${NS}.data`]: kept })) return undefined;

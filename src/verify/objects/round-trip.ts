@@ -118,6 +118,42 @@ export interface RoundTripContext {
   /** Every historical version (the older peer's registry). */
   historyRegistry: ObjectRegistry;
   seed: number;
+  /**
+   * The older peer's primitives (or why none could be built) by (object, version, receiving
+   * release, variant): they do not depend on the sender, so every sender talking to the same
+   * older version shares them. Never mutated by the check.
+   */
+  olderPrimitives?: Map<string, JsonObject | Error>;
+}
+
+/** The primitive an older peer at `version` sends, after holding it (build, serialize, load, serialize). */
+function olderPrimitive(
+  ctx: RoundTripContext,
+  pair: Pair,
+  receiverDef: ObjectVersionDef,
+  nulls: boolean,
+): JsonObject | Error {
+  const { target } = pair;
+  const name = pair.sender.def.name;
+  const key = `${name}\0${target.version}\0${target.release?.label ?? ''}\0${nulls}`;
+  const cached = ctx.olderPrimitives?.get(key);
+  if (cached) return cached;
+  let out: JsonObject | Error;
+  try {
+    const older = buildPopulatedObject(ctx.historyRegistry, name, target.version, {
+      seed: ctx.seed,
+      nulls,
+      era: receiverDef.era,
+      ...(target.manifest ? { manifest: target.manifest } : {}),
+    });
+    const p0 = objToPrimitive(older);
+    const held = objFromPrimitive(p0, ctx.historyRegistry, { era: receiverDef.era });
+    out = objToPrimitive(held);
+  } catch (e) {
+    out = e as Error;
+  }
+  ctx.olderPrimitives?.set(key, out);
+  return out;
 }
 
 function short(v: JsonValue | undefined): string {
@@ -140,20 +176,10 @@ export function checkRoundTrip(
   for (const nulls of [false, true]) {
     if (nulls && !Object.values(receiverDef.fields).some((f) => f.nullable)) continue;
     const variant = nulls ? 'nulls' : 'full';
-    let p1: JsonObject;
-    try {
-      const older = buildPopulatedObject(ctx.historyRegistry, name, target.version, {
-        seed: ctx.seed,
-        nulls,
-        era: receiverDef.era,
-        ...(target.manifest ? { manifest: target.manifest } : {}),
-      });
-      const p0 = objToPrimitive(older);
-      const held = objFromPrimitive(p0, ctx.historyRegistry, { era: receiverDef.era });
-      p1 = objToPrimitive(held);
-    } catch (e) {
+    const p1 = olderPrimitive(ctx, pair, receiverDef, nulls);
+    if (p1 instanceof Error) {
       notes.push(
-        `round-trip ${pairLabel(name, target.version)}: cannot build the older primitive: ${(e as Error).message}`,
+        `round-trip ${pairLabel(name, target.version)}: cannot build the older primitive: ${p1.message}`,
       );
       continue;
     }

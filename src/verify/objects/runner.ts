@@ -6,7 +6,10 @@
  * (check 7) when a Python is given. Graph variants are built once per sender and reused for every
  * target; schemas are compiled once per (object, version).
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildEnumSweep, buildGraphVariants, type GraphVariant } from '../../objects/graph-builder.js';
+import type { JsonObject } from '../../objects/model.js';
 import { objToPrimitive } from '../../objects/versioned-object.js';
 import type { Finding } from '../../report/finding.js';
 import { backlevel } from './backlevel.js';
@@ -54,12 +57,104 @@ export interface RunResult {
   fingerprints: Fingerprint[];
 }
 
-export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
-  const t0 = performance.now();
-  const checks = new Set<ObjectCheckId>(opts.checks ?? OBJECT_CHECKS);
+/** What one sender contributes: kept findings (with kinds), notes and counter increments. */
+export interface SenderResult {
+  findings: [Finding, string][];
+  notes: string[];
+  counters: Record<string, number>;
+}
+
+/** Shared state of the dynamic checks within one thread. */
+export interface SenderContext {
+  h: ObjectsHistory;
+  checks: Set<ObjectCheckId>;
+  seed: number;
+  checker: PrimitiveChecker;
+  onBacklevel?: RunOptions['onBacklevel'];
+  /** Round trips: the older peers' primitives, shared by every sender (round-trip.ts). */
+  olderPrimitives?: Map<string, JsonObject | Error>;
+}
+
+function addCounter(c: Record<string, number>, k: string, v: number): void {
+  c[k] = (c[k] ?? 0) + v;
+}
+
+/** The dynamic checks (1, 2, 6) of one sender over every pair and graph variant. */
+export function runSender(ctx: SenderContext, sender: Sender): SenderResult {
+  const { h, checks, seed, checker } = ctx;
   const findings = new FindingSet();
   const notes: string[] = [];
-  const counters: RunCounters = {
+  const counters: Record<string, number> = {};
+  const pairs = pairsFor(h, sender);
+  if (pairs.length === 0) return { findings: [], notes, counters };
+  counters.senders = 1;
+  let variants: GraphVariant[];
+  const tb = performance.now();
+  try {
+    const gopts = { seed, manifest: sender.release.manifest, era: sender.era };
+    variants = [
+      ...buildGraphVariants(sender.registry, sender.def.name, sender.def.version, gopts),
+      ...(checks.has('value-domain-and-crash')
+        ? buildEnumSweep(sender.registry, sender.def.name, sender.def.version, gopts)
+        : []),
+    ];
+  } catch (e) {
+    notes.push(`${sender.def.name} ${sender.def.version}: cannot build graphs: ${(e as Error).message}`);
+    counters.modelGaps = 1;
+    return { findings: [], notes, counters };
+  }
+  addCounter(counters, 'buildMs', performance.now() - tb);
+  for (const pair of pairs) {
+    addCounter(counters, 'pairs', 1);
+    for (const variant of variants) {
+      const t1 = performance.now();
+      const out = backlevel(variant.object, pair);
+      addCounter(counters, 'backlevelMs', performance.now() - t1);
+      addCounter(counters, 'backlevels', 1);
+      ctx.onBacklevel?.(pair, variant, out);
+      if (out.kind === 'refused') addCounter(counters, 'refused', 1);
+      else if (out.kind === 'crash') {
+        addCounter(counters, 'crashes', 1);
+        if (checks.has('value-domain-and-crash')) reportCrash(pair, variant.label, out.error, findings);
+      } else if (out.kind === 'model-gap') {
+        addCounter(counters, 'modelGaps', 1);
+        notes.push(
+          `${sender.def.name} ${sender.def.version} -> ${pair.target.version} (${variant.label}): ${out.error.message}`,
+        );
+      } else {
+        const t2 = performance.now();
+        const local = new FindingSet();
+        const issues = checkBackleveledPrimitive(pair, variant.label, out.primitive, checker, local);
+        if (checks.has('backlevel-accepted'))
+          for (const f of local.list()) findings.add(f, String(f.data?.kind));
+        if (checks.has('value-domain-and-crash')) reportEnumIssues(pair, variant.label, issues, findings);
+        addCounter(counters, 'validateMs', performance.now() - t2);
+      }
+    }
+    if (checks.has('round-trip')) {
+      const t3 = performance.now();
+      addCounter(
+        counters,
+        'roundTrips',
+        checkRoundTrip(
+          pair,
+          {
+            historyRegistry: h.registry,
+            seed,
+            ...(ctx.olderPrimitives ? { olderPrimitives: ctx.olderPrimitives } : {}),
+          },
+          findings,
+          notes,
+        ),
+      );
+      addCounter(counters, 'roundTripMs', performance.now() - t3);
+    }
+  }
+  return { findings: findings.kept(), notes, counters };
+}
+
+function emptyCounters(): RunCounters {
+  return {
     senders: 0,
     pairs: 0,
     backlevels: 0,
@@ -69,70 +164,35 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
     modelGaps: 0,
     elapsedMs: 0,
   };
-  const only = opts.objects?.length ? new Set(opts.objects) : undefined;
-  const seed = opts.seed ?? 1;
-  const list: Sender[] = senders(h, opts.senders ?? 'current', only);
-  const dynamic =
+}
+
+function isDynamic(checks: Set<ObjectCheckId>, opts: RunOptions): boolean {
+  return (
     checks.has('backlevel-accepted') ||
     checks.has('value-domain-and-crash') ||
     checks.has('round-trip') ||
-    !!opts.onBacklevel;
-  const checker = new PrimitiveChecker(h.registry, opts.engine ?? 'fast');
-  if (dynamic) {
-    for (const sender of list) {
-      const pairs = pairsFor(h, sender);
-      if (pairs.length === 0) continue;
-      counters.senders++;
-      let variants: GraphVariant[];
-      const tb = performance.now();
-      try {
-        const gopts = { seed, manifest: sender.release.manifest, era: sender.era };
-        variants = [
-          ...buildGraphVariants(sender.registry, sender.def.name, sender.def.version, gopts),
-          ...(checks.has('value-domain-and-crash')
-            ? buildEnumSweep(sender.registry, sender.def.name, sender.def.version, gopts)
-            : []),
-        ];
-      } catch (e) {
-        notes.push(`${sender.def.name} ${sender.def.version}: cannot build graphs: ${(e as Error).message}`);
-        counters.modelGaps++;
-        continue;
-      }
-      counters.buildMs = (counters.buildMs ?? 0) + performance.now() - tb;
-      for (const pair of pairs) {
-        counters.pairs++;
-        for (const variant of variants) {
-          const t1 = performance.now();
-          const out = backlevel(variant.object, pair);
-          counters.backlevelMs = (counters.backlevelMs ?? 0) + performance.now() - t1;
-          counters.backlevels++;
-          opts.onBacklevel?.(pair, variant, out);
-          if (out.kind === 'refused') counters.refused++;
-          else if (out.kind === 'crash') {
-            counters.crashes++;
-            if (checks.has('value-domain-and-crash')) reportCrash(pair, variant.label, out.error, findings);
-          } else if (out.kind === 'model-gap') {
-            counters.modelGaps++;
-            notes.push(
-              `${sender.def.name} ${sender.def.version} -> ${pair.target.version} (${variant.label}): ${out.error.message}`,
-            );
-          } else {
-            const t2 = performance.now();
-            const local = new FindingSet();
-            const issues = checkBackleveledPrimitive(pair, variant.label, out.primitive, checker, local);
-            if (checks.has('backlevel-accepted'))
-              for (const f of local.list()) findings.add(f, String(f.data?.kind));
-            if (checks.has('value-domain-and-crash')) reportEnumIssues(pair, variant.label, issues, findings);
-            counters.validateMs = (counters.validateMs ?? 0) + performance.now() - t2;
-          }
-        }
-        if (checks.has('round-trip')) {
-          const t3 = performance.now();
-          counters.roundTrips += checkRoundTrip(pair, { historyRegistry: h.registry, seed }, findings, notes);
-          counters.roundTripMs = (counters.roundTripMs ?? 0) + performance.now() - t3;
-        }
-      }
-    }
+    !!opts.onBacklevel
+  );
+}
+
+/** The static checks (3, 4, 5) and the fingerprints, after the dynamic results. */
+function finishRun(
+  h: ObjectsHistory,
+  opts: RunOptions,
+  list: Sender[],
+  dynamic: SenderResult[],
+  stats: Record<string, number>,
+  t0: number,
+): RunResult {
+  const checks = new Set<ObjectCheckId>(opts.checks ?? OBJECT_CHECKS);
+  const only = opts.objects?.length ? new Set(opts.objects) : undefined;
+  const findings = new FindingSet();
+  const notes: string[] = [];
+  const counters = emptyCounters();
+  for (const r of dynamic) {
+    findings.merge(r.findings);
+    notes.push(...r.notes);
+    for (const [k, v] of Object.entries(r.counters)) addCounter(counters, k, v);
   }
   if (checks.has('relationships')) checkRelationships(h, findings);
   if (checks.has('version-bump')) checkVersionBumps(h, findings);
@@ -151,28 +211,92 @@ export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
   let result = findings.list();
   if (only) result = result.filter((f) => only.has(String(f.data?.object)));
   counters.elapsedMs = Math.round(performance.now() - t0);
-  counters.schemasCompiled = checker.stats.compiled;
-  counters.schemasInterpreted = checker.stats.interpreted;
-  counters.nodesRejected = checker.stats.rejected;
-  if (checker.stats.disagreed)
-    notes.push(`schema interpreter: ${checker.stats.disagreed} verdict(s) overruled by ajv`);
-  counters.nodesValidated = checker.stats.validated;
+  counters.schemasCompiled = stats.compiled ?? 0;
+  counters.schemasInterpreted = stats.interpreted ?? 0;
+  counters.nodesValidated = stats.validated ?? 0;
+  counters.nodesRejected = stats.rejected ?? 0;
+  if (stats.disagreed) notes.push(`schema interpreter: ${stats.disagreed} verdict(s) overruled by ajv`);
   for (const k of ['buildMs', 'backlevelMs', 'validateMs', 'roundTripMs'])
     if (counters[k] !== undefined) counters[k] = Math.round(counters[k] as number);
   return { findings: result, counters, notes: [...new Set(notes)], fingerprints };
 }
 
-export interface VerifyOptions extends RunOptions {
+export function runChecks(h: ObjectsHistory, opts: RunOptions = {}): RunResult {
+  const t0 = performance.now();
+  const checks = new Set<ObjectCheckId>(opts.checks ?? OBJECT_CHECKS);
+  const only = opts.objects?.length ? new Set(opts.objects) : undefined;
+  const list: Sender[] = senders(h, opts.senders ?? 'current', only);
+  const checker = new PrimitiveChecker(h.registry, opts.engine ?? 'fast');
+  const ctx: SenderContext = {
+    h,
+    checks,
+    seed: opts.seed ?? 1,
+    checker,
+    olderPrimitives: new Map(),
+    ...(opts.onBacklevel ? { onBacklevel: opts.onBacklevel } : {}),
+  };
+  const dynamic = isDynamic(checks, opts) ? list.map((sender) => runSender(ctx, sender)) : [];
+  return finishRun(h, opts, list, dynamic, checker.stats, t0);
+}
+
+export interface ParallelOptions extends RunOptions {
+  /**
+   * Worker threads for the dynamic checks (default 1: in-process). Each worker pays its own module
+   * load and JIT warm-up (about 2 s of CPU over Nova's history), so workers only pay off with idle
+   * cores: on a shared 2-core machine one thread finished first (bench/verify-objects.js).
+   */
+  jobs?: number;
+}
+
+/**
+ * runChecks with the senders spread over worker threads (each gets a snapshot of the history and
+ * asks for the next sender when done); results are merged in sender order, so findings, notes and
+ * counts are those of the in-process run. In-process when one job is asked for, when a callback
+ * must see every backlevel, or when no compiled worker exists (tests from source without a build).
+ */
+export async function runChecksParallel(h: ObjectsHistory, opts: ParallelOptions = {}): Promise<RunResult> {
+  const t0 = performance.now();
+  const checks = new Set<ObjectCheckId>(opts.checks ?? OBJECT_CHECKS);
+  const only = opts.objects?.length ? new Set(opts.objects) : undefined;
+  const list: Sender[] = senders(h, opts.senders ?? 'current', only);
+  const jobs = Math.min(opts.jobs ?? 1, list.length);
+  const workerUrl = senderWorkerUrl();
+  if (jobs <= 1 || opts.onBacklevel || !workerUrl || !isDynamic(checks, opts)) return runChecks(h, opts);
+  const { runInWorkers } = await import('./sender-pool.js');
+  const { results, stats } = await runInWorkers(workerUrl, h, list.length, jobs, {
+    checks: [...checks],
+    senders: opts.senders ?? 'current',
+    ...(opts.objects ? { objects: [...opts.objects] } : {}),
+    seed: opts.seed ?? 1,
+    engine: opts.engine ?? 'fast',
+  });
+  const result = finishRun(h, opts, list, results, stats, t0);
+  result.counters.workers = jobs;
+  return result;
+}
+
+export interface VerifyOptions extends ParallelOptions {
   /** Run check 7 through the project's real Python objects. */
   bridge?: BridgeOptions;
   /** Cap on replayed cases (default 20000). */
   maxBridgeCases?: number;
 }
 
+/** The compiled sender worker (from source, its twin under dist/), or undefined. */
+export function senderWorkerUrl(): URL | undefined {
+  const own = new URL(import.meta.url);
+  if (own.pathname.endsWith('.js')) return new URL('./sender-worker.js', own);
+  const path = fileURLToPath(own);
+  const cut = path.lastIndexOf('/src/');
+  if (cut < 0) return undefined;
+  const js = `${path.slice(0, cut)}/dist${path.slice(cut).replace(/runner\.ts$/, 'sender-worker.js')}`;
+  return existsSync(js) ? new URL(`file://${js}`) : undefined;
+}
+
 /** runChecks plus the runtime bridge (check 7) when a Python is configured. */
 export async function verifyObjects(h: ObjectsHistory, opts: VerifyOptions = {}): Promise<RunResult> {
   const checks = new Set<ObjectCheckId>(opts.checks ?? OBJECT_CHECKS);
-  if (!opts.bridge || !checks.has('runtime-bridge')) return runChecks(h, opts);
+  if (!opts.bridge || !checks.has('runtime-bridge')) return runChecksParallel(h, opts);
   const cases: BridgeCase[] = [];
   const max = opts.maxBridgeCases ?? 20000;
   const result = runChecks(h, {

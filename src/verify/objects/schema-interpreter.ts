@@ -163,7 +163,18 @@ function compile(schema: unknown): Verdict {
   }
   if (schema[ACCEPTS_KEYWORD] !== undefined) {
     const type = schema[ACCEPTS_KEYWORD] as FieldTypeDesc;
-    checks.push((d) => receiverAccepts(type, d as PyValue).ok);
+    // The receiver's coercion is a pure function of the type and the value: remember the verdicts
+    // on scalars (generated graphs repeat their values across variants and targets).
+    const seen = new Map<unknown, boolean>();
+    checks.push((d) => {
+      if (d === null || typeof d === 'object') return receiverAccepts(type, d as PyValue).ok;
+      let ok = seen.get(d);
+      if (ok === undefined) {
+        ok = receiverAccepts(type, d as PyValue).ok;
+        if (seen.size < 10_000) seen.set(d, ok);
+      }
+      return ok;
+    });
   }
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as Verdict;

@@ -108,6 +108,7 @@ export function objectFinding(f: ObjectFindingInput): Finding {
 /** Keeps the first finding per key (check, object, version, target, field, kind). */
 export class FindingSet {
   private readonly seen = new Map<string, Finding>();
+  private readonly kinds = new Map<string, string>();
   /** How many findings collapsed into each kept one. */
   readonly duplicates = new Map<string, number>();
 
@@ -120,10 +121,22 @@ export class FindingSet {
       return;
     }
     this.seen.set(key, f);
+    this.kinds.set(key, kind);
   }
 
   list(): Finding[] {
     return [...this.seen.values()];
+  }
+
+  /** The kept findings with the kind each was added under: replayed in order into another set, the
+   * result is what adding them there directly would have given. */
+  kept(): [Finding, string][] {
+    return [...this.seen].map(([key, f]) => [f, this.kinds.get(key) ?? '']);
+  }
+
+  /** Adds the kept findings of `other`, in order. */
+  merge(other: Iterable<[Finding, string]>): void {
+    for (const [f, kind] of other) this.add(f, kind);
   }
 }
 
