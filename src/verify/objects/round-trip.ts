@@ -6,7 +6,7 @@
  */
 import { IncompatibleObjectVersion, PythonError } from '../../objects/errors.js';
 import { buildPopulatedObject } from '../../objects/graph-builder.js';
-import type { JsonObject, JsonValue, ObjectVersionDef } from '../../objects/model.js';
+import type { FieldTypeDesc, JsonObject, JsonValue, ObjectVersionDef } from '../../objects/model.js';
 import type { ObjectRegistry } from '../../objects/registry.js';
 import { objFromPrimitive, objToPrimitive } from '../../objects/versioned-object.js';
 import { backlevel, pythonErrorText } from './backlevel.js';
@@ -39,17 +39,47 @@ function canonical(v: JsonValue | undefined): string {
   );
 }
 
-/** Differences between the data of two primitives of one object (recursing into children). */
+/**
+ * A value with every Set inside it (as its field type says) in a canonical order: Python sets
+ * iterate in hash order, so two equal sets may serialize in different orders at any depth.
+ */
+function normalizeSets(v: JsonValue, type: FieldTypeDesc | undefined): JsonValue {
+  if (!type || v === null) return v;
+  if (type.kind === 'Set' && Array.isArray(v)) {
+    return v
+      .map((x) => normalizeSets(x, type.element.type))
+      .sort((x, y) => {
+        const a = canonical(x);
+        const b = canonical(y);
+        return a < b ? -1 : a > b ? 1 : 0;
+      });
+  }
+  if (type.kind === 'List' && Array.isArray(v)) return v.map((x) => normalizeSets(x, type.element.type));
+  if (type.kind === 'Dict' && isDict(v)) {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '__proto__') continue;
+      out[k] = normalizeSets(x as JsonValue, type.element.type);
+    }
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Differences between the data of two primitives of one object (recursing into children, whose
+ * definitions come from `registry` when given, so sets are compared as sets at every depth).
+ */
 export function diffPrimitives(
   before: JsonObject,
   after: JsonObject,
   def: ObjectVersionDef | undefined,
   path: string[] = [],
   out: Difference[] = [],
+  registry?: ObjectRegistry,
 ): Difference[] {
   const bData = (before[`${NS}.data`] ?? {}) as JsonObject;
   const aData = (after[`${NS}.data`] ?? {}) as JsonObject;
-  const top = path.length === 0;
   for (const key of Object.keys(bData)) {
     const p = [...path, key];
     const field = (p[0] as string).replace(/\[\d+\]$/, '');
@@ -59,7 +89,7 @@ export function diffPrimitives(
       continue;
     }
     const a = aData[key] as JsonValue;
-    diffValues(b, a, p, field, top && def?.fields[key]?.type.kind === 'Set', out);
+    diffValues(b, a, p, field, def?.fields[key]?.type, out, registry);
   }
   for (const key of Object.keys(aData)) {
     if (Object.hasOwn(bData, key)) continue;
@@ -79,8 +109,9 @@ function diffValues(
   a: JsonValue,
   p: string[],
   field: string,
-  unordered: boolean,
+  type: FieldTypeDesc | undefined,
   out: Difference[],
+  registry: ObjectRegistry | undefined,
 ): void {
   if (isPrimitive(b) && isPrimitive(a)) {
     const bv = b[`${NS}.version`];
@@ -95,22 +126,22 @@ function diffValues(
       });
       return;
     }
-    diffPrimitives(b, a, undefined, p, out);
+    const childDef =
+      registry && typeof b[`${NS}.name`] === 'string' && typeof bv === 'string'
+        ? registry.get(b[`${NS}.name`] as string, bv)
+        : undefined;
+    diffPrimitives(b, a, childDef, p, out, registry);
     return;
   }
   if (Array.isArray(b) && Array.isArray(a) && b.length === a.length && b.some(isPrimitive)) {
     b.forEach((x, i) => {
       const last = p.length - 1;
       const q = [...p.slice(0, last), `${p[last]}[${i}]`];
-      diffValues(x, a[i] as JsonValue, q, field, false, out);
+      diffValues(x, a[i] as JsonValue, q, field, undefined, out, registry);
     });
     return;
   }
-  const same =
-    unordered && Array.isArray(a) && Array.isArray(b)
-      ? canonical([...b].map(canonical).sort() as unknown as JsonValue) ===
-        canonical([...a].map(canonical).sort() as unknown as JsonValue)
-      : canonical(b) === canonical(a);
+  const same = canonical(normalizeSets(b, type)) === canonical(normalizeSets(a, type));
   if (!same) out.push({ path: p.join('.'), field, kind: 'changed', before: b, after: a });
 }
 
@@ -241,7 +272,7 @@ export function checkRoundTrip(
       notes.push(`round-trip ${pairLabel(name, sender.def.version, target.version)}: ${out.error.message}`);
       continue;
     }
-    for (const d of diffPrimitives(p1, out.primitive, receiverDef)) {
+    for (const d of diffPrimitives(p1, out.primitive, receiverDef, [], [], ctx.historyRegistry)) {
       const what =
         d.kind === 'lost'
           ? `loses ${d.path} (was ${short(d.before)})`

@@ -280,6 +280,8 @@ export interface VerifyOptions extends ParallelOptions {
   bridge?: BridgeOptions;
   /** Cap on replayed cases (default 20000). */
   maxBridgeCases?: number;
+  /** Which backlevels the bridge replays (default: every one of the code under test). */
+  bridgeFilter?: (pair: Pair, variantLabel: string) => boolean;
 }
 
 /** The compiled sender worker (from source, its twin under dist/), or undefined. */
@@ -303,6 +305,7 @@ export async function verifyObjects(h: ObjectsHistory, opts: VerifyOptions = {})
     ...opts,
     onBacklevel: (pair, variant, ts) => {
       if (pair.sender.release !== h.current || cases.length >= max) return;
+      if (opts.bridgeFilter && !opts.bridgeFilter(pair, variant.label)) return;
       try {
         cases.push({ pair, variant: variant.label, input: objToPrimitive(variant.object), ts });
       } catch {

@@ -228,7 +228,7 @@ export async function runBridge(
       if (c.ts.kind !== 'primitive')
         differs = `Python sent a primitive, TypeScript predicted ${outcomeText(c.ts)}`;
       else {
-        const diffs = [...diffPrimitives(c.ts.primitive, real, sender.def)];
+        const diffs = [...diffPrimitives(c.ts.primitive, real, sender.def, [], [], sender.registry)];
         const vkey = 'nova_object.version';
         if (c.ts.primitive[vkey] !== real[vkey])
           differs = `version ${String(real[vkey])} vs ${String(c.ts.primitive[vkey])}`;
