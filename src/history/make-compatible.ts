@@ -25,9 +25,10 @@ import { literalString } from '../python/syntax-helpers.js';
 import { exprText, type NameQualifier, type PyExpr, toExpr } from './python-expr.js';
 
 /**
- * A compat action as extracted: the model's `MakeCompatibleAction` plus what the model cannot say
- * yet. `notBelow` is set on actions of an `elif` branch (they run only for targets >= it); `line`
- * is the 1-based source line; `valuesExpr` holds unevaluated `raise_on_too_new_values` values.
+ * A compat action as extracted: the model's `MakeCompatibleAction` plus its 1-based source `line`;
+ * `valuesExpr` holds unevaluated `raise_on_too_new_values` values. `notBelow` (carried into the
+ * model) is set on actions of an `elif` branch after pure version tests and of
+ * `if (A, B) <= target < (X, Y)`: they run only for targets >= it.
  */
 export type RawCompatAction =
   | {
@@ -45,6 +46,12 @@ export type RawCompatAction =
       how: ConvertHow;
       notBelow?: string;
       line: number;
+      /**
+       * `if primitive[f] in (A, B): primitive[f] = C` before evaluation: the resolver turns these
+       * into `how: {op: 'map-values'}` (A -> C, B -> C) against the revision's constants.
+       */
+      mapFrom?: PyExpr[];
+      mapTo?: PyExpr;
     }
   | {
       kind: 'backport-child';
@@ -79,6 +86,8 @@ interface Ctx {
   locals: Map<string, string[]>;
   /** Other local assignments (`added = (fields.X.Y,)`), for raise_on_too_new_values arguments. */
   localExprs: Map<string, PyExpr>;
+  /** Locals holding a field's value: `bus = primitive.get('hw_disk_bus')` (absent -> None). */
+  fieldLocals: Map<string, { field: string; get: boolean }>;
   moduleLists: Map<string, string[]>;
   qualify: NameQualifier;
   lineOf: (node: PyNode) => number;
@@ -142,7 +151,51 @@ function isTargetExpr(node: PyNode | null | undefined, ctx: Ctx): boolean {
   return false;
 }
 
-type Cond = { below?: string; atLeast?: string; guards: string[] } | undefined;
+/** `primitive['f'] == V` / `x in (V, W)` with `x = primitive.get('f')`: the value test of a condition. */
+interface ValueTest {
+  field: string;
+  values: PyExpr[];
+  /** Read with `primitive['f']` (KeyError when absent) rather than `.get`. */
+  subscript: boolean;
+}
+
+type Cond = { below?: string; atLeast?: string; guards: string[]; value?: ValueTest } | undefined;
+
+/** The field a value expression reads: `primitive['f']`, or a local bound to it. */
+function fieldValue(
+  node: PyNode | null | undefined,
+  ctx: Ctx,
+): { field: string; subscript: boolean } | undefined {
+  const n = unparen(node);
+  if (!n) return undefined;
+  if (n.type === 'identifier') {
+    const l = ctx.fieldLocals.get(n.text);
+    return l ? { field: l.field, subscript: !l.get } : undefined;
+  }
+  if (n.type !== 'subscript') return undefined;
+  const obj = unparen(n.childForFieldName('value'));
+  const subs = n.childrenForFieldName('subscript').filter((x): x is PyNode => !!x);
+  const key = subs.length === 1 ? literalString(subs[0]) : undefined;
+  return obj?.type === 'identifier' && obj.text === ctx.primitive && key !== undefined
+    ? { field: key, subscript: true }
+    : undefined;
+}
+
+/** The values of `in (A, B)` / `== A`: literal items, or a local tuple. */
+function valueList(node: PyNode | null | undefined, ctx: Ctx, op: string): PyExpr[] | undefined {
+  const n = unparen(node);
+  if (!n) return undefined;
+  if (op === '==') return [toExpr(n, ctx.qualify)];
+  if (n.type === 'tuple' || n.type === 'list' || n.type === 'set')
+    return named(n).map((c) => toExpr(c, ctx.qualify));
+  if (n.type === 'identifier') {
+    const local = ctx.localExprs.get(n.text);
+    if (local && (local.k === 'tuple' || local.k === 'list' || local.k === 'set')) return local.items;
+    const strings = ctx.locals.get(n.text);
+    if (strings) return strings.map((v) => ({ k: 'str', v }));
+  }
+  return undefined;
+}
 
 /** Understands `T < V`, `V > T`, `T <= V`, `T >= V`, `'f' in primitive` and `and` of those. */
 function condition(node: PyNode | null | undefined, ctx: Ctx): Cond {
@@ -153,8 +206,19 @@ function condition(node: PyNode | null | undefined, ctx: Ctx): Cond {
     if (op !== 'and') return undefined;
     const l = condition(n.childForFieldName('left'), ctx);
     const r = condition(n.childForFieldName('right'), ctx);
-    if (!l || !r) return undefined;
-    return { below: l.below ?? r.below, atLeast: l.atLeast ?? r.atLeast, guards: [...l.guards, ...r.guards] };
+    if (!l || !r || (l.value && r.value)) return undefined;
+    // A subscript value test after `'f' in primitive` on its left is safe (short-circuit).
+    const value =
+      l.value ??
+      (r.value && r.value.subscript && l.guards.includes(r.value.field)
+        ? { ...r.value, subscript: false }
+        : r.value);
+    return {
+      below: l.below ?? r.below,
+      atLeast: l.atLeast ?? r.atLeast,
+      guards: [...l.guards, ...r.guards],
+      ...(value ? { value } : {}),
+    };
   }
   if (n.type === 'comparison_operator') {
     const ops = n.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
@@ -162,6 +226,13 @@ function condition(node: PyNode | null | undefined, ctx: Ctx): Cond {
     if (ops.length !== 1 || operands.length !== 2) return undefined;
     const [a, b] = operands as [PyNode, PyNode];
     const op = ops[0]!;
+    if (op === 'in' || op === '==') {
+      // `primitive['f'] == V`, `V == primitive['f']`, `x in (V, W)`
+      const [subject, other] = op === '==' && !fieldValue(a, ctx) ? [b, a] : [a, b];
+      const fv = fieldValue(subject, ctx);
+      const values = fv ? valueList(other, ctx, op) : undefined;
+      if (fv && values) return { guards: [], value: { field: fv.field, values, subscript: fv.subscript } };
+    }
     if (op === 'in') {
       const key = literalString(a);
       if (key !== undefined && unparen(b)?.type === 'identifier' && unparen(b)?.text === ctx.primitive)
@@ -400,6 +471,21 @@ function assignment(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: 
     return;
   }
   if (left.type === 'identifier') {
+    // status = primitive.get('status'[, None]) / status = primitive['status'] (guarded): a value read.
+    const r0 = unparen(right);
+    if (r0?.type === 'call' && r0.childForFieldName('function')?.text === `${ctx.primitive}.get`) {
+      const a = named(r0.childForFieldName('arguments'));
+      const key = literalString(a[0]);
+      if (key !== undefined && (a.length === 1 || (a.length === 2 && a[1]!.type === 'none'))) {
+        ctx.fieldLocals.set(left.text, { field: key, get: true });
+        return;
+      }
+    }
+    const read = fieldValue(r0, ctx);
+    if (read && r0?.type === 'subscript' && scope.guarded.has(read.field)) {
+      ctx.fieldLocals.set(left.text, { field: read.field, get: false });
+      return;
+    }
     const list = fieldList(right, ctx);
     if (list) {
       ctx.locals.set(left.text, list);
@@ -544,11 +630,21 @@ function call(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<st
   if (/(^|\.)raise_on_too_new_values$/.test(fnText) && scope.below && args.length >= 4) {
     const field = literalString(args[2]);
     if (field !== undefined) {
+      const valuesNode = unparen(args[3]);
+      const name = valuesNode?.type === 'identifier' ? valuesNode.text : undefined;
+      const strings = name !== undefined ? ctx.locals.get(name) : undefined;
+      const local =
+        name === undefined
+          ? undefined
+          : (ctx.localExprs.get(name) ??
+            (strings
+              ? { k: 'tuple' as const, items: strings.map((v) => ({ k: 'str' as const, v })) }
+              : undefined));
       push(ctx, scope, stmt, {
         kind: 'raise-too-new-values',
         field,
         belowVersion: scope.below,
-        valuesExpr: toExpr(args[3], ctx.qualify),
+        valuesExpr: local ?? toExpr(args[3], ctx.qualify),
       });
       return;
     }
@@ -564,13 +660,21 @@ function ifStatement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string
     unrecognised(ctx, stmt);
     return;
   }
-  const inner = (c: NonNullable<Cond>, base: Scope): Scope | undefined => {
+  const inner = (c: NonNullable<Cond>, base: Scope, after?: string): Scope | undefined => {
     if (c.atLeast && !c.below) return undefined;
     const below = c.below && base.below ? smaller(c.below, base.below) : (c.below ?? base.below);
     const guarded = new Set([...base.guarded, ...c.guards]);
-    return { ...base, below, guarded, ...(c.atLeast ? { notBelow: c.atLeast } : {}) };
+    const notBelow = [base.notBelow, c.atLeast, after].reduce<string | undefined>(
+      (a, b) => (a && b ? larger(a, b) : (a ?? b)),
+      undefined,
+    );
+    return { ...base, below, guarded, ...(notBelow ? { notBelow } : {}) };
   };
   const bodyScope = inner(cond, scope);
+  if (cond.value) {
+    valueBranch(stmt, cond.value, bodyScope, alternatives.length > 0, ctx);
+    return;
+  }
   if (!bodyScope) {
     // `if T >= V: ... else: <below V>`
     if (cond.atLeast && alternatives.length === 1 && alternatives[0]!.type === 'else_clause') {
@@ -588,26 +692,90 @@ function ifStatement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string
     return;
   }
   statements(stmt.childForFieldName('consequence'), ctx, bodyScope, elementOf);
-  let previousBelow = cond.below;
+  // An elif runs when every earlier condition failed: `not (T < V)` is `T >= V`, so after pure
+  // version tests the branch's lower bound is the largest V so far. When an earlier condition also
+  // tested something else (`T < V and 'x' in primitive`), the bound holds only from that largest V
+  // up: the branch is replayed there, and what it does below V (when the other test failed) is
+  // kept as unrecognised. After a window or a value test there is no bound at all.
+  const bounded = (c: NonNullable<Cond>) => !c.atLeast && !c.value && c.below !== undefined;
+  let failedBound: string | undefined = bounded(cond) ? cond.below : undefined;
+  let exact = failedBound !== undefined && cond.guards.length === 0;
   for (const alt of alternatives) {
     if (alt.type === 'elif_clause') {
       const c = condition(alt.childForFieldName('condition'), ctx);
-      const s = c ? inner(c, scope) : undefined;
+      const s = c && !c.value && failedBound ? inner(c, scope, failedBound) : undefined;
       if (!c || !s) {
         unrecognised(ctx, alt);
+        failedBound = undefined;
         continue;
       }
-      statements(
-        alt.childForFieldName('consequence'),
-        ctx,
-        previousBelow ? { ...s, notBelow: previousBelow } : s,
-        elementOf,
-      );
-      previousBelow = c.below ?? previousBelow;
+      if (!exact) unrecognised(ctx, alt);
+      if (!s.below || !s.notBelow || smaller(s.notBelow, s.below) === s.notBelow)
+        statements(alt.childForFieldName('consequence'), ctx, s, elementOf);
+      if (!bounded(c)) failedBound = undefined;
+      else failedBound = larger(failedBound!, c.below!);
+      if (c.guards.length) exact = false;
     } else {
       unrecognised(ctx, alt);
     }
   }
+}
+
+/**
+ * `if <version test> and primitive[f] in (A, B):` (or `== A`, or through `x = primitive.get(f)`)
+ * with a body of one statement: `raise ObjectActionError(...)` is `raise-too-new-values`;
+ * `primitive[f] = C` is a value mapping (`convert-field`, `map-values`). Anything else in the body
+ * depends on the value in a way the model cannot say: the whole statement is unrecognised.
+ */
+function valueBranch(
+  stmt: PyNode,
+  value: ValueTest,
+  scope: Scope | undefined,
+  hasElse: boolean,
+  ctx: Ctx,
+): void {
+  const body = named(stmt.childForFieldName('consequence')).filter(
+    (b) => !(b.type === 'expression_statement' && named(b)[0]?.type === 'string'),
+  );
+  if (!scope?.below || hasElse || body.length !== 1 || (value.subscript && !scope.guarded.has(value.field))) {
+    unrecognised(ctx, stmt);
+    return;
+  }
+  const only = body[0]!;
+  if (only.type === 'raise_statement') {
+    const exc = unparen(named(only)[0]);
+    const fn = exc?.type === 'call' ? (exc.childForFieldName('function')?.text ?? '') : (exc?.text ?? '');
+    if (/(^|\.)ObjectActionError$/.test(fn)) {
+      push(ctx, scope, stmt, {
+        kind: 'raise-too-new-values',
+        field: value.field,
+        belowVersion: scope.below,
+        valuesExpr: { k: 'tuple', items: value.values },
+      });
+      return;
+    }
+  }
+  const e = only.type === 'expression_statement' ? named(only)[0] : undefined;
+  if (e?.type === 'assignment') {
+    const target = fieldValue(e.childForFieldName('left'), ctx);
+    const right = e.childForFieldName('right');
+    if (target?.subscript && target.field === value.field && right) {
+      push(ctx, scope, stmt, {
+        kind: 'convert-field',
+        field: value.field,
+        belowVersion: scope.below,
+        how: { op: 'map-values', mapping: {} },
+        mapFrom: value.values,
+        mapTo: toExpr(right, ctx.qualify),
+      });
+      return;
+    }
+  }
+  unrecognised(ctx, stmt);
+}
+
+function larger(a: string, b: string): string {
+  return smaller(a, b) === a ? b : a;
 }
 
 function smaller(a: string, b: string): string {
@@ -638,6 +806,7 @@ export function reduceMakeCompatible(
     targets: new Set([params[2] ?? 'target_version']),
     locals: new Map(),
     localExprs: new Map(),
+    fieldLocals: new Map(),
     moduleLists,
     qualify,
     lineOf,

@@ -44,7 +44,7 @@ export interface ExtractedObject {
   registered: boolean;
   versionSource: 'literal' | 'symbolic' | 'inherited' | 'default';
   historyComments: VersionComment[];
-  /** The compat actions with what the model cannot carry (`notBelow` on elif branches, lines). */
+  /** The compat actions as extracted, with their source lines and unevaluated values. */
   compatActions: RawCompatAction[];
   /** Field names whose type could not be resolved, or other notes. */
   notes: string[];
@@ -862,15 +862,37 @@ export class TreeResolver {
       case 'raise-too-new-values': {
         const v = this.evaluate(a.valuesExpr, info, info.module);
         if (Array.isArray(v))
-          return { kind: 'raise-too-new-values', field: a.field, belowVersion: a.belowVersion, values: v };
+          return {
+            kind: 'raise-too-new-values',
+            field: a.field,
+            belowVersion: a.belowVersion,
+            values: v,
+            ...(a.notBelow ? { notBelow: a.notBelow } : {}),
+          };
         notes.push(`raise_on_too_new_values(${a.field}): cannot evaluate ${exprText(a.valuesExpr)}`);
         return {
           kind: 'unrecognised',
           text: `raise_on_too_new_values(target_version, primitive, '${a.field}', ${exprText(a.valuesExpr)})`,
         };
       }
+      case 'convert-field': {
+        const { line: _line, mapFrom, mapTo, ...rest } = a;
+        if (!mapFrom || !mapTo) return rest;
+        const to = this.evaluate(mapTo, info, info.module);
+        const from = mapFrom.map((e) => this.evaluate(e, info, info.module));
+        if (to === undefined || from.some((v) => v === undefined)) {
+          notes.push(`obj_make_compatible: cannot evaluate the value mapping of ${a.field}`);
+          return {
+            kind: 'unrecognised',
+            text: `${a.field}: ${mapFrom.map(exprText).join(', ')} -> ${exprText(mapTo)}`,
+          };
+        }
+        const mapping: Record<string, JsonValue> = {};
+        for (const v of from) mapping[JSON.stringify(v)] = to;
+        return { ...rest, how: { op: 'map-values', mapping } };
+      }
       default: {
-        const { line: _line, notBelow: _nb, ...rest } = a as RawCompatAction & { notBelow?: string };
+        const { line: _line, ...rest } = a;
         return rest as MakeCompatibleAction;
       }
     }

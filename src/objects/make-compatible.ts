@@ -516,8 +516,12 @@ function legacyListMakeCompatible(
   }
 }
 
-function applies(target: string, belowVersion: string | undefined): boolean {
-  return belowVersion === undefined || versionLessThan(target, belowVersion);
+/** The action's version window: target < belowVersion (when set) and target >= notBelow (when set). */
+function applies(target: string, belowVersion: string | undefined, notBelow?: string): boolean {
+  return (
+    (belowVersion === undefined || versionLessThan(target, belowVersion)) &&
+    (notBelow === undefined || !versionLessThan(target, notBelow))
+  );
 }
 
 /** Execute one recognised statement of an override. */
@@ -530,7 +534,7 @@ export function applyAction(
 ): void {
   switch (action.kind) {
     case 'drop-field':
-      if (!applies(target, action.belowVersion)) return;
+      if (!applies(target, action.belowVersion, action.notBelow)) return;
       if (Object.hasOwn(data, action.field)) {
         delete data[action.field];
         record(ctx, obj, target, { event: 'drop-field', field: action.field });
@@ -539,7 +543,8 @@ export function applyAction(
       }
       return;
     case 'convert-field': {
-      if (!applies(target, action.belowVersion) || !Object.hasOwn(data, action.field)) return;
+      if (!applies(target, action.belowVersion, action.notBelow) || !Object.hasOwn(data, action.field))
+        return;
       const how = action.how;
       switch (how.op) {
         case 'set-constant':
@@ -562,7 +567,7 @@ export function applyAction(
       return;
     }
     case 'backport-child': {
-      if (!applies(target, action.belowVersion)) return;
+      if (!applies(target, action.belowVersion, action.notBelow)) return;
       const guarded = action.guarded !== false;
       if (guarded && !Object.hasOwn(data, action.field)) return;
       if (!obj.isSet(action.field) && !guarded) {
@@ -604,7 +609,7 @@ export function applyAction(
       return;
     }
     case 'raise-too-new-values': {
-      if (!applies(target, action.belowVersion)) return;
+      if (!applies(target, action.belowVersion, action.notBelow)) return;
       const value = Object.hasOwn(data, action.field) ? (data[action.field] as JsonValue) : null;
       if (pyIn(value, action.values)) {
         throw new ObjectActionError(

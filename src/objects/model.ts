@@ -106,18 +106,33 @@ export type ConvertHow =
 /**
  * One recognised statement of an `obj_make_compatible` override, in source order. `belowVersion`
  * is the version in `if target_version < (X, Y)`; actions without it run for every target.
+ * `notBelow` is a lower bound: the action runs only for targets >= it (a branch of an `elif`
+ * chain after `if target_version < (X, Y)`, or `if (A, B) <= target_version < (X, Y)`).
  */
 export type MakeCompatibleAction =
   /** `primitive.pop(field, None)` / `del primitive[field]` when target < belowVersion. */
-  | { kind: 'drop-field'; field: string; belowVersion: string; guarded?: boolean }
-  | { kind: 'convert-field'; field: string; belowVersion: string; how: ConvertHow }
+  | { kind: 'drop-field'; field: string; belowVersion: string; guarded?: boolean; notBelow?: string }
+  | { kind: 'convert-field'; field: string; belowVersion: string; how: ConvertHow; notBelow?: string }
   /**
    * Hand-written child backport: `self.<field>.obj_make_compatible(primitive[field][data], V)` then
    * the version key is overwritten with V (each element for a list). No manifest is passed.
    */
-  | { kind: 'backport-child'; field: string; belowVersion?: string; childVersion: string; guarded?: boolean }
+  | {
+      kind: 'backport-child';
+      field: string;
+      belowVersion?: string;
+      childVersion: string;
+      guarded?: boolean;
+      notBelow?: string;
+    }
   /** `raise_on_too_new_values(target, primitive, field, values)` when target < belowVersion. */
-  | { kind: 'raise-too-new-values'; field: string; belowVersion: string; values: JsonValue[] }
+  | {
+      kind: 'raise-too-new-values';
+      field: string;
+      belowVersion: string;
+      values: JsonValue[];
+      notBelow?: string;
+    }
   /** Position of `super().obj_make_compatible(primitive, target_version)` in the override. */
   | { kind: 'super' }
   | { kind: 'unrecognised'; text: string };
