@@ -1405,6 +1405,18 @@ export function outOfScope(relPath: string, options: CodemodOptions): boolean {
   return false;
 }
 
+const patterns = new WeakMap<ConductorMethodTable, RegExp>();
+
+/** `.method(` for any method of the table: files without one have no raw call to look at. */
+function rawCallPattern(table: ConductorMethodTable): RegExp {
+  let re = patterns.get(table);
+  if (!re) {
+    re = new RegExp(`\\.\\s*(?:${table.methods.map((m) => m.method).join('|')})\\s*\\(`);
+    patterns.set(table, re);
+  }
+  return re;
+}
+
 /** Files whose driver methods' dict-style accesses P8b rewrites: the lint rule's own scope. */
 function inDriverScope(relPath: string, source: string): boolean {
   const meta = dictStyleObjectAccess.meta;
@@ -1418,12 +1430,14 @@ export default function transform(
   options: CodemodOptions,
 ): string | undefined {
   if (outOfScope(file.relPath, options)) return undefined;
-  const rawCalls = QUICK.test(file.source);
+  const prepared = api.prepared as ConductorToObjectsPrepared | undefined;
+  const table = tableOf(prepared);
+  const rawCalls =
+    QUICK.test(file.source) &&
+    (rawCallPattern(table).test(file.source) || FAULT_HELPER_QUICK.test(file.source));
   const driverScope = inDriverScope(file.relPath, file.source);
   if (!rawCalls && !driverScope) return undefined;
   const py = api.parse();
-  const prepared = api.prepared as ConductorToObjectsPrepared | undefined;
-  const table = tableOf(prepared);
   const release =
     prepared?.release ?? (typeof options.novaRelease === 'string' ? options.novaRelease : undefined);
   const objects = prepared?.objects ?? objectsFromTable(table, release);

@@ -28,6 +28,8 @@ export interface CodemodTaskOptions {
   noPythonCheck?: boolean;
   /** Send the rewritten text back (programmatic callers: gate, backport). */
   keepOutput?: boolean;
+  /** Unique per run: keys the loaded codemods without serialising every `prepared` per file. */
+  runId?: string;
 }
 
 export interface CodemodTaskResult extends FileOutcome {
@@ -42,7 +44,7 @@ let loadedKey = '';
 
 function codemodsFor(options: CodemodTaskOptions): Promise<LoadedCodemod[]> {
   // `prepared` is part of the key: in-process runs (tests, programmatic callers) reuse this module.
-  const key = JSON.stringify(options.codemods.map((c) => [c.file ?? c.name, c.prepared]));
+  const key = options.runId ?? JSON.stringify(options.codemods.map((c) => [c.file ?? c.name, c.prepared]));
   if (!loaded || key !== loadedKey) {
     loadedKey = key;
     loaded = Promise.all(

@@ -5,6 +5,8 @@
  * files changed / unchanged / removed / skipped / refused or failed, sites converted, sites left for
  * a human (by reason), notes, time.
  */
+
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { createProgress } from '../engine/progress.js';
 import { discoverProjectFiles, openProject, type Project } from '../engine/project.js';
@@ -102,6 +104,7 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
     maxFileBytes: opts.maxFileBytes ?? project.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
     ...(opts.noPythonCheck ? { noPythonCheck: true } : {}),
     ...(opts.keepOutput ? { keepOutput: true } : {}),
+    runId: randomUUID(),
   };
   const progress = createProgress(discovery.inputs.length, { quiet: opts.quiet ?? false, title: 'migrate' });
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
