@@ -137,7 +137,12 @@ export async function runObjectsCommand(opts: ObjectsCliOptions, cmd: Command): 
       ...(cfg.objectDirs ? { objectDirs: cfg.objectDirs } : {}),
     });
   } catch (e) {
-    if (e instanceof GitError) throw new InputError(e.message);
+    if (e instanceof GitError) {
+      // Name the option whose revision did not resolve.
+      const names = (r: string | undefined) => r !== undefined && e.message.includes(`'${r}'`);
+      const which = names(opts.rev) ? `--rev ${opts.rev}: ` : names(opts.base) ? `--base ${opts.base}: ` : '';
+      throw new InputError(`${which}${e.message}`);
+    }
     if (e instanceof Error && /^--support|needs a git repository|no versioned objects/.test(e.message))
       throw new InputError(e.message);
     throw e;
