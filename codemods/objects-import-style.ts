@@ -7,7 +7,6 @@
  * uses of module-level functions are left manual (their alias import stays). Continuation lines
  * aligned with a call's opening bracket move with the shorter prefix.
  */
-import { shiftContinuation } from '../src/codemod/python-rewrite.js';
 import type { CodemodApi, CodemodFile, CodemodOptions } from '../src/codemod/types.js';
 import type { ImportBinding } from '../src/python/bindings.js';
 import { planImportInsertion, planImportRemoval, readImportBlock } from '../src/python/import-block.js';
@@ -50,6 +49,34 @@ function aliasBindings(py: PyFile): ImportBinding[] {
   );
 }
 
+/**
+ * An argument list whose first argument follows the opening bracket on its line: its continuation
+ * lines align with the bracket (pep8 E128) and move with it. A hanging indent (nothing after the
+ * bracket) does not move.
+ */
+function visuallyAligned(list: PyNode): boolean {
+  const firstLine = list.text.slice(1, list.text.indexOf('\n')).trim();
+  return firstLine !== '' && !firstLine.startsWith('#');
+}
+
+/** Re-indents shifted continuation lines, one whitespace edit per line (never inside a string). */
+function realign(py: PyFile, edits: EditSet, shifts: ReadonlyMap<number, number>): void {
+  for (const [line, delta] of shifts) {
+    if (delta === 0) continue;
+    const start = py.lineStart(line);
+    const text = py.lineText(line);
+    const ws = /^ */.exec(text)![0].length;
+    if (ws === text.length) continue;
+    let node: PyNode | null = py.root.descendantForIndex(start + ws);
+    let inString = false;
+    for (; node; node = node.parent) {
+      if (node.type === 'string' && node.startIndex < start) inString = true;
+    }
+    if (inString) continue;
+    edits.replace(start, start + ws, ' '.repeat(Math.max(0, ws + delta)), 'realign');
+  }
+}
+
 export default function transform(
   file: CodemodFile,
   api: CodemodApi,
@@ -62,6 +89,8 @@ export default function transform(
   const edits = new EditSet(file.source);
   let converted = 0;
   const removable: ImportBinding[] = [];
+  /** 1-based line -> columns its indentation moves (continuation lines of shortened calls). */
+  const shifts = new Map<number, number>();
   for (const b of aliases) {
     let kept = 0;
     for (const ref of py.bindings.referencesTo(b.target)) {
@@ -105,10 +134,11 @@ export default function transform(
           : undefined;
       const list = call?.childForFieldName('arguments');
       const delta = 'objects'.length - root.text.length;
-      if (list && list.text.includes('\n') && delta !== 0) {
-        const col = py.position(list.startIndex).column - 1;
-        const shifted = shiftContinuation(list.text, col, col + delta);
-        if (shifted !== list.text) edits.replace(list.startIndex, list.endIndex, shifted, 'realign');
+      if (list && delta !== 0 && list.text.includes('\n') && visuallyAligned(list)) {
+        // Continuation lines of this call move by delta (summed with any enclosing call's shift).
+        const first = py.position(list.startIndex).line;
+        const last = py.position(list.endIndex).line;
+        for (let l = first + 1; l <= last; l++) shifts.set(l, (shifts.get(l) ?? 0) + delta);
       }
       edits.replace(root.startIndex, root.endIndex, 'objects', 'objects prefix');
       api.converted({
@@ -122,6 +152,7 @@ export default function transform(
     if (kept === 0) removable.push(b);
   }
   if (converted === 0) return undefined;
+  realign(py, edits, shifts);
   const block = readImportBlock(py, { projectPackages: api.project.projectPackages });
   // A module-level `objects` that is not nova.objects: rename it (and its uses).
   const clash = py.bindings.imports.filter(

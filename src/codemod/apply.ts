@@ -156,7 +156,10 @@ export function lineMapper(before: string, after: string): (line: number) => num
       // An insertion (oldLines 0) lands before old line oldStart: that line and later ones shift.
       const oldStart = h.oldStart;
       if (line < oldStart) break;
-      if (line < oldStart + h.oldLines) return Math.max(1, h.newStart);
+      // Inside a changed run: same offset when the run kept its line count (re-indented
+      // continuations), else the run's first line.
+      if (line < oldStart + h.oldLines)
+        return Math.max(1, h.newStart + (h.newLines === h.oldLines ? line - oldStart : 0));
       shift += h.newLines - h.oldLines;
     }
     return line + shift;

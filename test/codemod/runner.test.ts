@@ -162,6 +162,9 @@ describe('applyCodemods checks', () => {
     expect([1, 2].map(insert)).toEqual([1, 4]);
     const remove = lineMapper('a\nx\ny\nb\n', 'a\nb\n');
     expect([1, 4].map(remove)).toEqual([1, 2]);
+    // A run rewritten with the same line count (re-indented) keeps each line's offset.
+    const reindent = lineMapper('a\n  x\n  y\nb\n', 'a\n x\n y\nb\n');
+    expect([2, 3, 4].map(reindent)).toEqual([2, 3, 4]);
   });
 });
 
