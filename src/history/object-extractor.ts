@@ -18,7 +18,7 @@ import { makeQualifier, type NameQualifier, type PyExpr, toExpr } from './python
 import { parseVersionComments, type VersionComment } from './version-comments.js';
 
 /** Bumped whenever the summary format or extraction rules change: invalidates disk caches. */
-export const EXTRACTOR_VERSION = 4;
+export const EXTRACTOR_VERSION = 5;
 
 export interface RawClass {
   name: string;
@@ -74,12 +74,97 @@ function lineOf(file: PyFile): (n: PyNode) => number {
   return (n) => file.position(n.startIndex).line;
 }
 
-/** Module-level imports (including ones inside module-level try/except). */
-function moduleImports(file: PyFile): Map<string, string> {
+/** Module-level imports (including ones inside module-level try/except), as `file.bindings` has them. */
+export function moduleImportsFromBindings(file: PyFile): Map<string, string> {
   const out = new Map<string, string>();
   for (const b of file.bindings.imports) {
     if (b.scope.type === 'module') out.set(b.local, b.target);
   }
+  return out;
+}
+
+/** Statements that hold statements without opening a scope (where module-level imports hide). */
+const STATEMENT_CONTAINERS = new Set([
+  'block',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'try_statement',
+  'except_clause',
+  'except_group_clause',
+  'finally_clause',
+  'with_statement',
+  'for_statement',
+  'while_statement',
+  'match_statement',
+  'case_clause',
+  'ERROR',
+]);
+
+function dotted(node: PyNode): string {
+  return node.namedChildren.map((c) => c?.text ?? '').join('.');
+}
+
+/**
+ * Module-level imports: local name -> qualified target, last binding wins. The same table as
+ * `moduleImportsFromBindings` (the front end's import bindings filtered to the module scope), read
+ * from the statements that can hold a module-level import instead of a query over the whole tree,
+ * which costs as much as the rest of the extraction on large modules.
+ */
+export function moduleImports(file: PyFile, isPackage: boolean): Map<string, string> {
+  const out = new Map<string, string>();
+  const own = file.moduleName;
+  const absolute = (written: string, level: number): string => {
+    if (level === 0) return written;
+    if (!own) return '.'.repeat(level) + written;
+    const parts = own.split('.');
+    const pkg = isPackage ? parts : parts.slice(0, -1);
+    const up = level - 1;
+    if (up > pkg.length) return '.'.repeat(level) + written;
+    return [...pkg.slice(0, pkg.length - up), ...(written ? [written] : [])].join('.');
+  };
+  const collect = (stmt: PyNode) => {
+    if (stmt.type === 'import_statement') {
+      for (const n of stmt.childrenForFieldName('name')) {
+        if (!n) continue;
+        if (n.type === 'aliased_import') {
+          out.set(n.childForFieldName('alias')!.text, dotted(n.childForFieldName('name')!));
+        } else {
+          const first = dotted(n).split('.')[0]!;
+          out.set(first, first);
+        }
+      }
+      return;
+    }
+    const modNode = stmt.childForFieldName('module_name');
+    if (!modNode) return;
+    let level = 0;
+    let written = '';
+    if (modNode.type === 'relative_import') {
+      const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
+      level = prefix ? prefix.text.length : 0;
+      const dn = modNode.namedChildren.find((c) => c?.type === 'dotted_name');
+      written = dn ? dotted(dn) : '';
+    } else written = dotted(modNode);
+    const module = absolute(written, level);
+    if (stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) return;
+    const join = (name: string) =>
+      !module ? name : module.endsWith('.') ? module + name : `${module}.${name}`;
+    for (const n of stmt.childrenForFieldName('name')) {
+      if (!n) continue;
+      if (n.type === 'aliased_import')
+        out.set(n.childForFieldName('alias')!.text, join(dotted(n.childForFieldName('name')!)));
+      else out.set(dotted(n), join(dotted(n)));
+    }
+  };
+  const visit = (node: PyNode) => {
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'import_statement' || c.type === 'import_from_statement') collect(c);
+      else if (STATEMENT_CONTAINERS.has(c.type)) visit(c);
+    }
+  };
+  visit(file.root);
   return out;
 }
 
@@ -321,7 +406,7 @@ function stringList(e: PyExpr, constants: Map<string, PyExpr>, depth = 0): strin
 /** Extracts the summary of a parsed module. The caller owns `file` (and disposes it). */
 export function summarizeModule(file: PyFile): ModuleSummary {
   const moduleName = file.moduleName ?? '';
-  const imports = moduleImports(file);
+  const imports = moduleImports(file, file.options.isPackage ?? false);
   const qualify = makeQualifier(moduleName, imports, moduleBoundNames(file.root));
   const line = lineOf(file);
   const summary: ModuleSummary = {
