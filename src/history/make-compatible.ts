@@ -408,12 +408,15 @@ function statement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, 
         unrecognised(ctx, stmt);
         return;
       }
+      // `del primitive['x']` with nothing proving any key present raises KeyError when x is unset:
+      // `guarded: false`. Under a guard on another key the drop depends on that key (not modelled).
+      const unguarded = scope.guarded.size === 0 && !scope.loopVar;
       for (const f of fields) {
         push(ctx, scope, stmt, {
           kind: 'drop-field',
           field: f,
           belowVersion: scope.below,
-          ...(scope.guarded.has(f) || scope.loopVar ? { guarded: true } : {}),
+          ...(scope.guarded.has(f) || scope.loopVar ? { guarded: true } : unguarded ? { guarded: false } : {}),
         });
       }
       return;

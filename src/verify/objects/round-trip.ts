@@ -249,23 +249,39 @@ export function checkRoundTrip(
       continue;
     }
     const out = backlevel(current, pair);
-    if (out.kind === 'refused' || out.kind === 'crash') {
-      // A refusal of data the peer itself sent is a lost round trip; crashes are check 6's.
-      if (out.kind === 'refused') {
-        findings.add(
-          objectFinding({
-            check: 'round-trip',
-            object: name,
-            version: sender.def.version,
-            targetVersion: target.version,
-            revision: sender.revision,
-            message: `${pairLabel(name, sender.def.version, target.version)} at ${sender.revision} refuses to send back data a ${target.version} peer sent: ${pythonErrorText(out.error)}`,
-            file: sender.def.source?.file ?? '',
-            data: { variant, kind: 'refused' },
-          }),
-          'refused',
-        );
-      }
+    if (out.kind === 'crash') {
+      // The real code would raise on data the peer itself sent (check 6 sees the same crash only
+      // on the sender's own graphs).
+      findings.add(
+        objectFinding({
+          check: 'round-trip',
+          object: name,
+          version: sender.def.version,
+          targetVersion: target.version,
+          revision: sender.revision,
+          message: `${pairLabel(name, sender.def.version, target.version)} at ${sender.revision} crashes sending back data a ${target.version} peer sent: ${pythonErrorText(out.error)}`,
+          file: sender.def.source?.file ?? '',
+          data: { variant, kind: 'crash' },
+        }),
+        'crash',
+      );
+      continue;
+    }
+    if (out.kind === 'refused') {
+      // A refusal of data the peer itself sent is a lost round trip.
+      findings.add(
+        objectFinding({
+          check: 'round-trip',
+          object: name,
+          version: sender.def.version,
+          targetVersion: target.version,
+          revision: sender.revision,
+          message: `${pairLabel(name, sender.def.version, target.version)} at ${sender.revision} refuses to send back data a ${target.version} peer sent: ${pythonErrorText(out.error)}`,
+          file: sender.def.source?.file ?? '',
+          data: { variant, kind: 'refused' },
+        }),
+        'refused',
+      );
       continue;
     }
     if (out.kind === 'model-gap') {

@@ -79,9 +79,20 @@ describe('failing fixtures', () => {
     const f = of(bad.r, 'backlevel-accepted').find((x) => x.data?.path === 'gadget.serial');
     expect(f?.message).toMatch(/Widget 1\.2 -> 1\.\d at work tree leaks a field: gadget\.serial/);
   });
-  it('round-trip: a converted value comes back changed', () => {
-    expect(keyed(bad.r, 'round-trip')).toEqual(['Widget 1.2->1.0 name']);
-    expect(of(bad.r, 'round-trip')[0]?.message).toMatch(/changes name from .* to "legacy"/);
+  it('round-trip: a converted value comes back changed; data a peer sent crashes the way back', () => {
+    expect(keyed(bad.r, 'round-trip').sort()).toEqual(['Widget 1.2->1.0 ', 'Widget 1.2->1.1 name']);
+    const [crash, changed] = of(bad.r, 'round-trip').sort((a, b) =>
+      String(a.data?.targetVersion).localeCompare(String(b.data?.targetVersion)),
+    );
+    expect(changed?.message).toMatch(/changes name from .* to "legacy"/);
+    // `del primitive['shade']` with no guard: a 1.0 peer's data has no shade.
+    expect(crash?.message).toMatch(/crashes sending back data a 1\.0 peer sent: KeyError: 'shade'/);
+  });
+  it('value-domain-and-crash: an unguarded del crashes on objects without the field', () => {
+    const crashes = of(bad.r, 'value-domain-and-crash').filter((f) => f.data?.kind === 'crash');
+    expect(crashes.map((f) => f.message)).toEqual([
+      "Widget 1.2 -> 1.0 at work tree crashes on the empty object: KeyError: 'shade'; only a deliberate ObjectActionError may stop a backlevel",
+    ]);
   });
   it('value-domain-and-crash: an enum value added later is sent to a version that lacks it', () => {
     expect(keyed(bad.r, 'value-domain-and-crash')).toContain('Widget 1.2->1.1 shade');
