@@ -416,7 +416,11 @@ function statement(stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<string, 
           kind: 'drop-field',
           field: f,
           belowVersion: scope.below,
-          ...(scope.guarded.has(f) || scope.loopVar ? { guarded: true } : unguarded ? { guarded: false } : {}),
+          ...(scope.guarded.has(f) || scope.loopVar
+            ? { guarded: true }
+            : unguarded
+              ? { guarded: false }
+              : {}),
         });
       }
       return;
@@ -574,7 +578,18 @@ function call(e: PyNode, stmt: PyNode, ctx: Ctx, scope: Scope, elementOf: Map<st
   const args = named(e.childForFieldName('arguments'));
   const fnText = fn?.text ?? '';
   // super(Cls, self).obj_make_compatible(...) / super().obj_make_compatible(...) / Base.obj_make_compatible(self, ...)
-  if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'obj_make_compatible') {
+  // (and super().obj_make_compatible_from_manifest(...) in that override, which runs the chain)
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (
+    fn?.type === 'attribute' &&
+    method === 'obj_make_compatible_from_manifest' &&
+    unparen(fn.childForFieldName('object'))?.childForFieldName('function')?.text === 'super'
+  ) {
+    ctx.callsSuper = true;
+    ctx.out.push({ kind: 'super', line: ctx.lineOf(stmt) });
+    return;
+  }
+  if (fn?.type === 'attribute' && method === 'obj_make_compatible') {
     const recv = unparen(fn.childForFieldName('object'));
     if (recv?.type === 'call' && recv.childForFieldName('function')?.text === 'super') {
       ctx.callsSuper = true;

@@ -18,7 +18,7 @@ import { makeQualifier, type NameQualifier, type PyExpr, toExpr } from './python
 import { parseVersionComments, type VersionComment } from './version-comments.js';
 
 /** Bumped whenever the summary format or extraction rules change: invalidates disk caches. */
-export const EXTRACTOR_VERSION = 6;
+export const EXTRACTOR_VERSION = 7;
 
 export interface RawClass {
   name: string;
@@ -282,6 +282,7 @@ function extractClass(
     remotable: [],
     methods: [],
   };
+  let fromManifest: RawMakeCompatible | undefined;
   for (const a of named(node.childForFieldName('superclasses'))) {
     if (a.type === 'keyword_argument') {
       const k = a.childForFieldName('name')?.text;
@@ -339,6 +340,8 @@ function extractClass(
       if (kind) cls.remotable.push(signature(fn, fname, kind === 'classmethod'));
       if (fname === 'obj_make_compatible')
         cls.makeCompatible = reduceMakeCompatible(fn, qualify, moduleLists, line);
+      if (fname === 'obj_make_compatible_from_manifest')
+        fromManifest = reduceMakeCompatible(fn, qualify, moduleLists, line);
       if (fname === '__init__') initFacts(fn, cls, qualify);
       if (fname === 'obj_name') {
         const ret = named(fn.childForFieldName('body')).find((b) => b.type === 'return_statement');
@@ -347,7 +350,18 @@ function extractClass(
       }
     }
   }
+  if (fromManifest) cls.makeCompatible = withFromManifest(cls.makeCompatible, fromManifest);
   return cls;
+}
+
+/**
+ * An `obj_make_compatible_from_manifest` override (Service) runs the `obj_make_compatible` chain
+ * through its `super()` call, then its own statements: its actions follow the class's own
+ * `obj_make_compatible` actions, or, without one, stand for the chain with `super` first.
+ */
+function withFromManifest(own: RawMakeCompatible | undefined, fm: RawMakeCompatible): RawMakeCompatible {
+  if (!own) return fm;
+  return { ...own, actions: [...own.actions, ...fm.actions.filter((a) => a.kind !== 'super')] };
 }
 
 /** The dict display inside `dict(X.fields, **{...})`. */
