@@ -242,6 +242,18 @@ export class GitObjectStore {
     });
   }
 
+  private readonly inflight = new Map<string, Promise<RawObject | undefined>>();
+
+  /** `request` shared by concurrent callers asking for the same object (commits and trees). */
+  private requestOnce(oid: string): Promise<RawObject | undefined> {
+    let p = this.inflight.get(oid);
+    if (!p) {
+      p = this.request(oid).finally(() => this.inflight.delete(oid));
+      this.inflight.set(oid, p);
+    }
+    return p;
+  }
+
   /** Explains a missing object: a shallow cut, or simply an unknown name. */
   private missing(ref: string, what?: string): GitError {
     if (this.isShallow && HEX40.test(ref))
@@ -294,7 +306,7 @@ export class GitObjectStore {
     const oid = HEX40.test(rev) ? rev : await this.resolveCommit(rev);
     const cached = this.commitCache.get(oid);
     if (cached) return cached;
-    const obj = await this.request(oid);
+    const obj = await this.requestOnce(oid);
     if (!obj) throw this.missing(oid);
     if (obj.type !== 'commit') throw new GitError(`${rev} is a ${obj.type}, not a commit (${this.gitDir})`);
     return this.cacheCommit(obj);
@@ -307,7 +319,9 @@ export class GitObjectStore {
       this.stats.treeHits++;
       return cached;
     }
-    const obj = await this.request(oid);
+    const obj = await this.requestOnce(oid);
+    const raced = this.treeCache.get(oid);
+    if (raced) return raced;
     if (!obj) throw this.missing(oid, `tree ${oid}`);
     if (obj.type !== 'tree') throw new GitError(`${oid} is a ${obj.type}, not a tree (${this.gitDir})`);
     this.stats.treeReads++;
