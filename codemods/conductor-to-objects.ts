@@ -1187,10 +1187,17 @@ function convertFieldReads(ctx: Ctx): void {
   }
 }
 
+const functionIndex = new WeakMap<PyFile, Map<number, PyNode>>();
+
 function findFunction(ctx: Ctx, id: number): PyNode | undefined {
   if (id === 0) return ctx.py.root;
-  for (const f of ctx.py.root.descendantsOfType('function_definition')) if (f?.id === id) return f;
-  return undefined;
+  let index = functionIndex.get(ctx.py);
+  if (!index) {
+    index = new Map();
+    for (const f of ctx.py.root.descendantsOfType('function_definition')) if (f) index.set(f.id, f);
+    functionIndex.set(ctx.py, index);
+  }
+  return index.get(id);
 }
 
 // --- P8b: dict-style access on the Instance a driver method receives -------------------------------
