@@ -18,7 +18,7 @@ import { makeQualifier, type NameQualifier, type PyExpr, toExpr } from './python
 import { parseVersionComments, type VersionComment } from './version-comments.js';
 
 /** Bumped whenever the summary format or extraction rules change: invalidates disk caches. */
-export const EXTRACTOR_VERSION = 7;
+export const EXTRACTOR_VERSION = 8;
 
 export interface RawClass {
   name: string;

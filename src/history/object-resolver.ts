@@ -1027,10 +1027,15 @@ export class TreeResolver {
       const def = this.fieldOf(expr, owner.module, notes, name);
       if (def) fields[name] = def;
     }
+    // The first class in the MRO that defines a name decides: a plain method overriding a
+    // remotable one hides it (dir() finds the override first).
     const remotable = new Map<string, RemotableMethodDef>();
-    for (const c of mro)
-      for (const r of c.raw.remotable) if (!remotable.has(r.name)) remotable.set(r.name, r);
-    // A plain method overriding a remotable one hides it (dir() finds the override first).
+    const defined = new Set<string>();
+    for (const c of mro) {
+      for (const r of c.raw.remotable) if (!defined.has(r.name)) remotable.set(r.name, r);
+      for (const m of c.raw.methods) defined.add(m);
+      for (const r of c.raw.remotable) defined.add(r.name);
+    }
     const compat = this.compatChain(info);
     const objName = mro.find((c) => c.raw.objNameOverride)?.raw.objNameOverride ?? info.raw.name;
     const strAttr = (name: string): string | undefined => {
@@ -1094,7 +1099,6 @@ const NON_STRUCTURAL = new Set([
   'attrLines',
   'fieldLines',
   'historyComments',
-  'methods',
   'makeCompatible',
   'attrs',
 ]);
