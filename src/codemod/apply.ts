@@ -71,21 +71,29 @@ export interface ApplyInput {
 
 interface StageResult {
   text: string | undefined;
+  /** The input's parse, when the caller asked to keep it (it then disposes it). */
+  parsed?: PyFile;
   removed?: string;
   converted: ConvertedSite[];
   manual: ManualSite[];
   notes: { key: string; value: string }[];
 }
 
-/** Runs one transform on a text with a fresh api; the parsed file is disposed afterwards. */
+/**
+ * Runs one transform on a text with a fresh api. `reuse.parsed` is a parse of the same text the
+ * caller owns; otherwise the text is parsed on demand and disposed afterwards, unless `reuse.keep`
+ * asks to hand it back (`parsed` in the result; the caller disposes it).
+ */
 export async function runTransform(
   codemod: LoadedCodemod,
   input: { path: string; relPath: string; source: string; project: CodemodApi['project'] },
   options: CodemodOptions,
   annotate: boolean,
+  reuse: { parsed?: PyFile; keep?: boolean } = {},
 ): Promise<StageResult> {
   const res: StageResult = { text: undefined, converted: [], manual: [], notes: [] };
-  let parsed: PyFile | undefined;
+  let parsed: PyFile | undefined = reuse.parsed;
+  const owned = (): boolean => parsed !== undefined && parsed !== reuse.parsed;
   const fileOpts = pyFileOptionsFor(input.relPath);
   const api: CodemodApi = {
     parse() {
@@ -118,8 +126,12 @@ export async function runTransform(
       options,
     );
     res.text = typeof out === 'string' && out !== input.source ? out : undefined;
+    if (reuse.keep && owned()) {
+      res.parsed = parsed;
+      parsed = undefined;
+    }
   } finally {
-    parsed?.dispose();
+    if (owned()) parsed?.dispose();
   }
   return res;
 }
@@ -187,6 +199,7 @@ async function checkRewrite(
     }
   }
   const afterFile = PyFile.parse(input.path, after, pyFileOptionsFor(input.relPath));
+  let again: StageResult;
   try {
     const verdict = await checkRewriteSyntax(
       { text: before.text, issues: before.syntaxIssues() },
@@ -194,14 +207,16 @@ async function checkRewrite(
       checker ?? undefined,
     );
     if (!verdict.ok) return verdict.reason;
+    try {
+      // The second run reads the same parse of the rewritten text.
+      again = await runTransform(codemod, { ...input, source: after }, options, annotate, {
+        parsed: afterFile,
+      });
+    } catch (err) {
+      return `not idempotent: a second run on the rewritten file fails (${(err as Error).message})`;
+    }
   } finally {
     afterFile.dispose();
-  }
-  let again: StageResult;
-  try {
-    again = await runTransform(codemod, { ...input, source: after }, options, annotate);
-  } catch (err) {
-    return `not idempotent: a second run on the rewritten file fails (${(err as Error).message})`;
   }
   if (again.removed !== undefined) return 'not idempotent: a second run on the rewritten file removes it';
   if (again.text !== undefined) {
@@ -261,7 +276,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
   for (const codemod of input.codemods) {
     let stage: StageResult;
     try {
-      stage = await runTransform(codemod, { ...input, source: text }, options, annotate);
+      stage = await runTransform(codemod, { ...input, source: text }, options, annotate, { keep: true });
     } catch (err) {
       const e = err as Error;
       const failed = emptyOutcome(input.relPath, e instanceof EditConflictError ? 'refused' : 'error');
@@ -272,7 +287,11 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
           : `codemod ${codemod.name} failed: ${e.message}`;
       return failed;
     }
+    // The stage's parse of its input serves the checks below; nothing else keeps it.
+    const inputParse = stage.parsed;
+    stage.parsed = undefined;
     if (stage.removed !== undefined) {
+      inputParse?.dispose();
       const removed = emptyOutcome(input.relPath, 'removed');
       removed.reason = stage.removed;
       removed.codemod = codemod.name;
@@ -290,7 +309,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
       line: s.line,
     }));
     if (stage.text !== undefined) {
-      const before = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
+      const before = inputParse ?? PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
       let refusal: string | undefined;
       try {
         refusal = await checkRewrite(codemod, input, before, stage.text, options, annotate, checker);
@@ -315,7 +334,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
       // This stage's manual sites were positions in its input; annotations need the output's.
       for (const m of manual) m.line = map(m.line);
       text = stage.text;
-    }
+    } else inputParse?.dispose();
     outcome.converted.push(...converted);
     for (const m of manual) {
       outcome.manual.push(m.site);
