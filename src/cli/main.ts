@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
-import { COMMANDS } from './commands/registry.js';
+import { commandsFor } from './commands/registry.js';
+import type { RegisterCommand } from './context.js';
 import { InputError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
-export function buildProgram(): Command {
+export function buildProgram(commands: readonly RegisterCommand[]): Command {
   const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
   const program = new Command('backlevel')
     .description("Keeps OpenStack Nova's virt drivers upgrade-safe: analyzers, codemods and verifiers")
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     '\nExit codes: 0 clean, 1 findings, 2 usage/config/input error, 3 internal error.\n' +
       'Docs: README.md in the backlevel package.',
   );
-  for (const register of COMMANDS) register(program);
+  for (const register of commands) register(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
@@ -35,7 +36,7 @@ export function buildProgram(): Command {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await commandsFor(argv.slice(2)));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Clean;

@@ -72,3 +72,22 @@ describe('config file', () => {
     expect(() => parseConfig('a: [\n', 'c.yaml')).toThrow(ConfigError);
   });
 });
+
+describe('command loading', () => {
+  it('loads only the requested command, skipping global options and their values', async () => {
+    const { requestedCommand, commandsFor } = await import('../../src/cli/commands/registry.js');
+    expect(requestedCommand(['-j', '2', '--config', 'x.yaml', 'lint', 'nova'])).toBe('lint');
+    expect(requestedCommand(['--quiet', 'verify', 'pins'])).toBe('verify');
+    expect(requestedCommand(['--help'])).toBeUndefined();
+    expect(requestedCommand(['nope'])).toBeUndefined();
+    expect(await commandsFor(['gate'])).toHaveLength(1);
+    expect(await commandsFor(['--help'])).toHaveLength(6);
+    expect(await commandsFor(['--version'])).toHaveLength(0);
+  });
+
+  it('still runs a command given after global options', () => {
+    const r = cli(['-q', '-j', '1', 'migrate', '--list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('conductor-to-objects');
+  });
+});
