@@ -1465,7 +1465,6 @@ export default function transform(
   const faultHelper = rawCalls && FAULT_HELPER_QUICK.test(file.source);
   if (sites.length === 0 && !faultHelper && !uses.some((u) => u.accesses.length)) return undefined;
   const style = chooseStyle(py, options, objects);
-  const before = referenceCounts(py);
   let blocked = new Set<number>();
   let ctx: Ctx;
   // Plan; when a getter's result feeds a raw call that stays manual, plan again with that getter
@@ -1491,7 +1490,28 @@ export default function transform(
   for (const e of ctx.imports.edits()) ctx.edits.add(e);
   ctx.edits.checkConflicts();
   const text = ctx.edits.apply();
-  return rawConverted > 0 ? cleanup(text, before, api, api.project.projectPackages) : text;
+  if (rawConverted === 0 || !mayLeaveUnused(ctx)) return text;
+  return cleanup(text, referenceCounts(py), api, api.project.projectPackages);
+}
+
+const CONDUCTOR_ATTRIBUTE = /=\s*[\w.]*\.(?:Local)?API\(/;
+
+/**
+ * Whether the clean-up pass can find anything: a `self.X = conductor.API()` attribute, or a
+ * top-level import name in the text the rewrite replaced or deleted. Otherwise every import keeps
+ * the uses it had, and the output need not be parsed again.
+ */
+function mayLeaveUnused(ctx: Ctx): boolean {
+  const source = ctx.file.source;
+  if (CONDUCTOR_ATTRIBUTE.test(source)) return true;
+  const names = new Set(ctx.py.bindings.imports.filter((b) => b.topLevel).map((b) => b.local));
+  if (names.size === 0) return false;
+  for (const r of ctx.replaced) {
+    for (const m of source.slice(r.start, r.end).matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+      if (names.has(m[0])) return true;
+    }
+  }
+  return false;
 }
 
 type Site = { call: PyNode; m: ConductorMethod; surface: Surface };
