@@ -4,11 +4,10 @@
  * plugin wrappers; per version, the tag and commit it was read from. Written by
  * `backlevel index os-xenapi`, read by the pin verifier and the os-xenapi codemods.
  */
-import { readFileSync } from 'node:fs';
 import { compare as pepCompare } from '@renovatebot/pep440';
 import { ConfigError } from '../config/config-file.js';
-import { packagePath } from '../config/package-root.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
+import { loadCachedApiIndex } from './api-index-cache.js';
 import type { Dom0EntryPoint, ParamInfo, PluginMethod, SymbolKind, WrapperArgument } from './module-api.js';
 
 export interface IndexedVersion {
@@ -221,28 +220,12 @@ export function validateApiIndex(data: unknown, file: string): ApiIndexData {
   return data as ApiIndexData;
 }
 
-const cache = new Map<string, ApiIndex>();
-
-/** Loads (and caches) an API index file; default `rules/os-xenapi-api.json`. */
-export function loadApiIndex(file: string = packagePath('rules', 'os-xenapi-api.json')): ApiIndex {
-  let idx = cache.get(file);
-  if (!idx) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`${file}: cannot read the API index (${(err as Error).message})`);
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`);
-    }
-    idx = new ApiIndex(validateApiIndex(data, file));
-    cache.set(file, idx);
-  }
-  return idx;
+/**
+ * Loads an API index file (default `rules/os-xenapi-api.json`): once per process, with the JSON
+ * Schema check skipped when this exact content was validated before (see api-index-cache.ts).
+ */
+export function loadApiIndex(file?: string): ApiIndex {
+  return loadCachedApiIndex(file);
 }
 
 /** The committed os-xenapi index. */

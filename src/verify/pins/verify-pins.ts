@@ -15,6 +15,7 @@ import { initPython } from '../../python/parser.js';
 import { compareFindings, type Finding } from '../../report/finding.js';
 import { pythonEnvironment } from '../../requirements/index.js';
 import type { ApiIndex } from '../../xenapi/api-index.js';
+import { loadApiIndex } from '../../xenapi/api-index.js';
 import { checkPins } from './check.js';
 import { evaluateUses, type UseGroup, workingVersions } from './compatibility.js';
 import {
@@ -23,7 +24,6 @@ import {
   type PinsSettings,
   validatePinsSection,
 } from './config.js';
-import { loadPinsIndex } from './index-cache.js';
 import { type PinSourceOptions, type PinSources, readPinSources } from './pin-sources.js';
 import { directCandidate, namesMethod, planPrefilter, scopePredicate } from './prefilter.js';
 import { DiskTreeSource, type TreeFile, type TreeSource } from './tree-source.js';
@@ -52,7 +52,7 @@ export function resolvePinsSettings(
 ): { settings: PinsSettings; index: ApiIndex } {
   const cfg: PinsConfigSection = section === undefined ? {} : validatePinsSection(section);
   const indexFile = overrides.index ?? (cfg.index ? path.resolve(root, cfg.index) : undefined);
-  const index = indexFile ? loadPinsIndex(path.resolve(indexFile)) : loadPinsIndex();
+  const index = indexFile ? loadApiIndex(path.resolve(indexFile)) : loadApiIndex();
   const explicit = (overrides.constraints ?? []).map((f) => path.resolve(f));
   const settings: PinsSettings = {
     ...OS_XENAPI_DEFAULTS,

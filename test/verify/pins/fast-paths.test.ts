@@ -15,7 +15,6 @@ import { discoverFiles } from '../../../src/engine/discover.js';
 import { openProject } from '../../../src/engine/project.js';
 import { captures, initPython } from '../../../src/python/parser.js';
 import { PyFile } from '../../../src/python/source-file.js';
-import { loadPinsIndex } from '../../../src/verify/pins/index-cache.js';
 import {
   directCandidate,
   hasRelativeImport,
@@ -32,6 +31,7 @@ import {
 import { DiskTreeSource } from '../../../src/verify/pins/tree-source.js';
 import { mayUse } from '../../../src/verify/pins/usage.js';
 import { analyzePins, resolvePinsSettings, usageOptionsFor } from '../../../src/verify/pins/verify-pins.js';
+import { loadApiIndex as loadPinsIndex } from '../../../src/xenapi/api-index.js';
 
 // Shadowing, nested scopes, a global, a non-ASCII identifier that contains the bound name, the name
 // in strings and comments, attribute names equal to the bound name, keyword argument names.

@@ -1,5 +1,5 @@
 /**
- * Loads an API index for the pin verifier once per process, skipping the JSON Schema check when
+ * Loads an API index (lint rules, codemods, the pin verifier, the gate) once per process, skipping the JSON Schema check when
  * this exact text was validated before. The os-xenapi index is ~0.5 MB of JSON: reading and
  * `JSON.parse` cost ~10 ms, but compiling the `rules-api-index` schema with ajv costs ~120 ms on a
  * cold start, every run. As in `src/lint/table-cache.ts`, the key is the SHA-256 of the schema id
@@ -12,9 +12,9 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import envPaths from 'env-paths';
 import writeFileAtomic from 'write-file-atomic';
-import { ConfigError } from '../../config/config-file.js';
-import { packagePath } from '../../config/package-root.js';
-import { ApiIndex, type ApiIndexData, validateApiIndex } from '../../xenapi/api-index.js';
+import { ConfigError } from '../config/config-file.js';
+import { packagePath } from '../config/package-root.js';
+import { ApiIndex, type ApiIndexData, validateApiIndex } from './api-index.js';
 
 const CACHE_VERSION = 1;
 const SCHEMA_ID = 'rules-api-index';
@@ -25,7 +25,7 @@ function markerDir(): string {
 }
 
 /** The API index in `file` (default: the built-in os-xenapi index), validated once per content. */
-export function loadPinsIndex(file: string = packagePath('rules', 'os-xenapi-api.json')): ApiIndex {
+export function loadCachedApiIndex(file: string = packagePath('rules', 'os-xenapi-api.json')): ApiIndex {
   let st: { mtimeMs: number; size: number };
   try {
     st = statSync(file);
