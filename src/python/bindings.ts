@@ -480,8 +480,11 @@ export class ModuleBindings {
       const scopes = new Map<number, PyNode>();
       for (const b of bindings) scopes.set(b.scope.id, b.scope);
       for (const scope of scopes.values()) {
-        for (const id of identifiersNamed(scope, local)) {
-          if (seen.has(id.id) || !isReference(id)) continue;
+        // Candidates come from the text (whole-word hits) and the tree is asked only for the node
+        // at each hit: no JS object for every identifier of a large module.
+        for (const at of wordOccurrences(this.file.text, local, scope.startIndex, scope.endIndex)) {
+          const id = identifierAt(this.file.root, at, local.length);
+          if (!id || seen.has(id.id) || !isReference(id)) continue;
           seen.add(id.id);
           const res = this.resolve(local, id);
           if (res.kind !== 'import') continue;
@@ -504,6 +507,31 @@ export class ModuleBindings {
     }
     return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
   }
+}
+
+const IDENT_CHAR = /[\p{L}\p{N}_\p{Mn}\p{Mc}\p{Pc}]/u;
+
+function isIdentChar(ch: string | undefined): boolean {
+  return ch !== undefined && IDENT_CHAR.test(ch);
+}
+
+/** Start indices of `word` in `text[from, to)` standing as a whole identifier. */
+export function wordOccurrences(text: string, word: string, from = 0, to = text.length): number[] {
+  const out: number[] = [];
+  if (!word) return out;
+  for (let i = text.indexOf(word, from); i !== -1 && i + word.length <= to; i = text.indexOf(word, i + 1)) {
+    if (isIdentChar(text[i - 1]) || isIdentChar(text[i + word.length])) continue;
+    out.push(i);
+  }
+  return out;
+}
+
+/** The identifier node spanning exactly `[start, start + length)`, if the tree has one there. */
+export function identifierAt(root: PyNode, start: number, length: number): PyNode | undefined {
+  const node = root.descendantForIndex(start, start + length);
+  return node && node.type === 'identifier' && node.startIndex === start && node.endIndex === start + length
+    ? node
+    : undefined;
 }
 
 /** Identifiers with a given text inside a node. */

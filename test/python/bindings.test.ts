@@ -197,3 +197,53 @@ describe('qualified names', () => {
     expect(refs.map((r) => f.position(r.node.startIndex).line)).toEqual([5]);
   });
 });
+
+describe('referencesTo finds its identifiers through the text', () => {
+  it('returns what a walk over every identifier returns', async () => {
+    const { identifiersNamed, isReference } = await import('../../src/python/bindings.js');
+    const src = [
+      'from nova.virt.xenapi.client import session',
+      'import nova.virt.xenapi.client.session as xs',
+      'sessions = 1',
+      '_session = 2',
+      'def f(session_id):',
+      '    x = "session in a string"',
+      '    # session in a comment',
+      '    return session.XenAPISession(xs.apply_session_helpers, session_id)',
+      'class C(object):',
+      '    def m(self, session):',
+      '        return session.call_plugin',
+      '    def n(self):',
+      '        return (session',
+      '                .XenAPISession)',
+      '',
+    ].join('\n');
+    const f = parse(src);
+    const fast = f.bindings
+      .referencesTo('nova.virt.xenapi.client')
+      .map((r) => [r.node.startIndex, r.qualifiedName]);
+    // The reference: every identifier node named after a binding, resolved the slow way.
+    const slow: [number, string][] = [];
+    for (const local of ['session', 'xs']) {
+      for (const id of identifiersNamed(f.root, local)) {
+        if (!isReference(id)) continue;
+        const res = f.bindings.resolve(local, id);
+        if (res.kind !== 'import') continue;
+        let top = id;
+        const parts: string[] = [];
+        while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id) {
+          parts.push(top.parent.childForFieldName('attribute')!.text);
+          top = top.parent;
+        }
+        for (const b of res.imports) slow.push([top.startIndex, [b.target, ...parts].join('.')]);
+      }
+    }
+    slow.sort((a, b) => a[0] - b[0]);
+    expect(fast).toEqual(slow);
+    expect(fast.map(([, qn]) => qn)).toEqual([
+      'nova.virt.xenapi.client.session.XenAPISession',
+      'nova.virt.xenapi.client.session.apply_session_helpers',
+      'nova.virt.xenapi.client.session.XenAPISession',
+    ]);
+  });
+});

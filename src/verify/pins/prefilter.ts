@@ -15,8 +15,8 @@
  */
 import path from 'node:path';
 import { isMatch } from '../../engine/glob-match.js';
+import { wordOccurrences } from '../../python/bindings.js';
 import type { PinsSettings } from './config.js';
-import { wordOccurrences } from './references.js';
 import type { UsageOptions } from './usage.js';
 
 export interface PrefilterPlan {

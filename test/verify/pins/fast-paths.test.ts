@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-file.js';
 import { discoverFiles } from '../../../src/engine/discover.js';
 import { openProject } from '../../../src/engine/project.js';
+import { wordOccurrences } from '../../../src/python/bindings.js';
 import { captures, initPython } from '../../../src/python/parser.js';
 import { PyFile } from '../../../src/python/source-file.js';
 import {
@@ -26,7 +27,6 @@ import {
   attributeNamesMatching,
   referencesByText,
   stringArgumentsContaining,
-  wordOccurrences,
 } from '../../../src/verify/pins/references.js';
 import { DiskTreeSource } from '../../../src/verify/pins/tree-source.js';
 import { mayUse } from '../../../src/verify/pins/usage.js';
