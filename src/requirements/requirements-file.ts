@@ -335,29 +335,34 @@ export function parseRequirementsText(
   return collector.result(file);
 }
 
+/** The result of reading a file that does not exist: no entries, one `missing-file` error. */
+function missingFileSet(file: string): RequirementsSet {
+  return {
+    file,
+    entries: [],
+    includes: [],
+    options: [],
+    files: [],
+    diagnostics: [
+      {
+        severity: 'error',
+        code: 'missing-file',
+        file,
+        line: 0,
+        column: null,
+        raw: null,
+        message: `${file}: file not found`,
+      },
+    ],
+  };
+}
+
 /** Read a requirements file and its includes. A missing root file gives a `missing-file` error. */
 export function readRequirementsFile(file: string, options: ReadOptions = {}): RequirementsSet {
   const reader = options.reader ?? diskReader;
   const text = reader(file);
   if (text === undefined) {
-    return {
-      file,
-      entries: [],
-      includes: [],
-      options: [],
-      files: [],
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'missing-file',
-          file,
-          line: 0,
-          column: null,
-          raw: null,
-          message: `${file}: file not found`,
-        },
-      ],
-    };
+    return missingFileSet(file);
   }
   return parseRequirementsText(text, file, { ...options, reader });
 }
@@ -440,24 +445,7 @@ export function parseSetupCfg(text: string, file: string): RequirementsSet {
 export function readSetupCfg(file: string, reader: FileReader = diskReader): RequirementsSet {
   const text = reader(file);
   if (text === undefined) {
-    return {
-      file,
-      entries: [],
-      includes: [],
-      options: [],
-      files: [],
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'missing-file',
-          file,
-          line: 0,
-          column: null,
-          raw: null,
-          message: `${file}: file not found`,
-        },
-      ],
-    };
+    return missingFileSet(file);
   }
   return parseSetupCfg(text, file);
 }

@@ -6,6 +6,7 @@
  */
 import { driverMethodUses } from '../driver-methods.js';
 import type { LintRule } from '../types.js';
+import { VIRT_DRIVER_EXCLUDES } from '../virt-driver-scope.js';
 
 export const dictStyleObjectAccess: LintRule = {
   meta: {
@@ -18,13 +19,7 @@ export const dictStyleObjectAccess: LintRule = {
     docs: 'README.md#dict-style-object-access',
     fixableBy: 'conductor-to-objects',
     scope: ['nova/virt/**'],
-    exclude: [
-      'nova/virt/fake.py',
-      'nova/virt/xenapi/fake.py',
-      'nova/virt/virtapi.py',
-      'nova/virt/driver.py',
-      'nova/virt/xenapi/client/**',
-    ],
+    exclude: [...VIRT_DRIVER_EXCLUDES],
     triggers: ['instance'],
   },
   check(ctx) {

@@ -16,6 +16,7 @@ import {
 import { isMoxRecording } from '../mox.js';
 import { findRawCalls } from '../raw-calls.js';
 import type { LintRule } from '../types.js';
+import { VIRT_DRIVER_EXCLUDES } from '../virt-driver-scope.js';
 
 const SURFACE_LABEL: Record<Surface, string> = { virtapi: 'VirtAPI', conductor: 'conductor', db: 'nova.db' };
 const MAX_VALUE = 48;
@@ -120,13 +121,7 @@ export const rawConductorCall: LintRule = {
     docs: 'README.md#raw-conductor-call',
     fixableBy: 'conductor-to-objects',
     scope: ['nova/virt/**'],
-    exclude: [
-      'nova/virt/fake.py',
-      'nova/virt/xenapi/fake.py',
-      'nova/virt/virtapi.py',
-      'nova/virt/driver.py',
-      'nova/virt/xenapi/client/**',
-    ],
+    exclude: [...VIRT_DRIVER_EXCLUDES],
     triggers: ['virtapi', 'conductor', 'db.', 'db_api', 'nova.db', 'import db'],
   },
   check(ctx) {
