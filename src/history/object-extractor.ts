@@ -11,6 +11,7 @@
  * done per revision by `resolveObjects` (object-resolver.ts).
  */
 import type { RemotableMethodDef } from '../objects/model.js';
+import { readImportStatement } from '../python/bindings.js';
 import type { PyNode } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
 import { type RawMakeCompatible, reduceMakeCompatible } from './make-compatible.js';
@@ -101,10 +102,6 @@ const STATEMENT_CONTAINERS = new Set([
   'ERROR',
 ]);
 
-function dotted(node: PyNode): string {
-  return node.namedChildren.map((c) => c?.text ?? '').join('.');
-}
-
 /**
  * Module-level imports: local name -> qualified target, last binding wins. The same table as
  * `moduleImportsFromBindings` (the front end's import bindings filtered to the module scope), read
@@ -113,49 +110,8 @@ function dotted(node: PyNode): string {
  */
 export function moduleImports(file: PyFile, isPackage: boolean): Map<string, string> {
   const out = new Map<string, string>();
-  const own = file.moduleName;
-  const absolute = (written: string, level: number): string => {
-    if (level === 0) return written;
-    if (!own) return '.'.repeat(level) + written;
-    const parts = own.split('.');
-    const pkg = isPackage ? parts : parts.slice(0, -1);
-    const up = level - 1;
-    if (up > pkg.length) return '.'.repeat(level) + written;
-    return [...pkg.slice(0, pkg.length - up), ...(written ? [written] : [])].join('.');
-  };
   const collect = (stmt: PyNode) => {
-    if (stmt.type === 'import_statement') {
-      for (const n of stmt.childrenForFieldName('name')) {
-        if (!n) continue;
-        if (n.type === 'aliased_import') {
-          out.set(n.childForFieldName('alias')!.text, dotted(n.childForFieldName('name')!));
-        } else {
-          const first = dotted(n).split('.')[0]!;
-          out.set(first, first);
-        }
-      }
-      return;
-    }
-    const modNode = stmt.childForFieldName('module_name');
-    if (!modNode) return;
-    let level = 0;
-    let written = '';
-    if (modNode.type === 'relative_import') {
-      const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
-      level = prefix ? prefix.text.length : 0;
-      const dn = modNode.namedChildren.find((c) => c?.type === 'dotted_name');
-      written = dn ? dotted(dn) : '';
-    } else written = dotted(modNode);
-    const module = absolute(written, level);
-    if (stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) return;
-    const join = (name: string) =>
-      !module ? name : module.endsWith('.') ? module + name : `${module}.${name}`;
-    for (const n of stmt.childrenForFieldName('name')) {
-      if (!n) continue;
-      if (n.type === 'aliased_import')
-        out.set(n.childForFieldName('alias')!.text, join(dotted(n.childForFieldName('name')!)));
-      else out.set(dotted(n), join(dotted(n)));
-    }
+    for (const e of readImportStatement(stmt, file.moduleName, isPackage).entries) out.set(e.local, e.target);
   };
   const visit = (node: PyNode) => {
     for (const c of node.namedChildren) {

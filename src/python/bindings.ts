@@ -199,6 +199,101 @@ function dottedText(node: PyNode): string {
   return node.namedChildren.map((c) => c?.text ?? '').join('.');
 }
 
+/** What one import statement binds, without its scope: the part of ImportBinding the text decides. */
+export type ImportEntry = Omit<
+  ImportBinding,
+  'kind' | 'statement' | 'scope' | 'inTryImportError' | 'topLevel'
+>;
+
+/**
+ * Absolute module for a `from` import written with `level` leading dots in module `own` (a package
+ * when `isPackage`). Unresolvable relative imports keep their dots and say so.
+ */
+export function absoluteModuleName(
+  written: string,
+  level: number,
+  own: string | undefined,
+  isPackage: boolean,
+): { module: string; unresolved: boolean } {
+  if (level === 0) return { module: written, unresolved: false };
+  if (!own) return { module: '.'.repeat(level) + written, unresolved: true };
+  const parts = own.split('.');
+  // A module's package is its name minus the last part; a package's is itself.
+  const pkg = isPackage ? parts : parts.slice(0, -1);
+  const up = level - 1;
+  if (up > pkg.length) return { module: '.'.repeat(level) + written, unresolved: true };
+  return {
+    module: [...pkg.slice(0, pkg.length - up), ...(written ? [written] : [])].join('.'),
+    unresolved: false,
+  };
+}
+
+/**
+ * The names an `import` / `from ... import` statement binds and what each refers to, resolving
+ * relative imports against module `own`. A wildcard import binds nothing and gives its module.
+ * Shared by ModuleBindings and the object-history extractor's module-level fast path.
+ */
+export function readImportStatement(
+  stmt: PyNode,
+  own: string | undefined,
+  isPackage: boolean,
+): { entries: ImportEntry[]; wildcardModule?: string } {
+  const entries: ImportEntry[] = [];
+  if (stmt.type === 'import_statement') {
+    for (const n of stmt.childrenForFieldName('name')) {
+      if (!n) continue;
+      const common = { relativeLevel: 0, unresolvedRelative: false, nameNode: n };
+      if (n.type === 'aliased_import') {
+        const mod = dottedText(n.childForFieldName('name')!);
+        const alias = n.childForFieldName('alias')!.text;
+        entries.push({ ...common, local: alias, target: mod, module: mod, alias, form: 'import-as' });
+      } else {
+        const mod = dottedText(n);
+        const first = mod.split('.')[0]!;
+        entries.push({ ...common, local: first, target: first, module: mod, form: 'import' });
+      }
+    }
+    return { entries };
+  }
+  const modNode = stmt.childForFieldName('module_name');
+  if (!modNode) return { entries };
+  let level = 0;
+  let written = '';
+  if (modNode.type === 'relative_import') {
+    const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
+    level = prefix ? prefix.text.length : 0;
+    const dn = modNode.namedChildren.find((c) => c?.type === 'dotted_name');
+    written = dn ? dottedText(dn) : '';
+  } else {
+    written = dottedText(modNode);
+  }
+  const { module, unresolved } = absoluteModuleName(written, level, own, isPackage);
+  if (stmt.namedChildren.some((c) => c?.type === 'wildcard_import'))
+    return { entries, wildcardModule: module };
+  const join = (name: string) =>
+    !module ? name : module.endsWith('.') ? module + name : `${module}.${name}`;
+  for (const n of stmt.childrenForFieldName('name')) {
+    if (!n) continue;
+    const common = { module, relativeLevel: level, unresolvedRelative: unresolved, nameNode: n };
+    if (n.type === 'aliased_import') {
+      const name = dottedText(n.childForFieldName('name')!);
+      const alias = n.childForFieldName('alias')!.text;
+      entries.push({
+        ...common,
+        local: alias,
+        target: join(name),
+        importedName: name,
+        alias,
+        form: 'from-as',
+      });
+    } else {
+      const name = dottedText(n);
+      entries.push({ ...common, local: name, target: join(name), importedName: name, form: 'from' });
+    }
+  }
+  return { entries };
+}
+
 export class ModuleBindings {
   readonly imports: ImportBinding[] = [];
   readonly wildcards: WildcardImport[] = [];
@@ -279,106 +374,21 @@ export class ModuleBindings {
         break;
       }
     }
-    const base = { kind: 'import' as const, statement: stmt, scope, inTryImportError: inTry, topLevel };
-    if (stmt.type === 'import_statement') {
-      for (const n of stmt.childrenForFieldName('name')) {
-        if (!n) continue;
-        if (n.type === 'aliased_import') {
-          const mod = dottedText(n.childForFieldName('name')!);
-          const alias = n.childForFieldName('alias')!.text;
-          this.pushImport({
-            ...base,
-            local: alias,
-            target: mod,
-            module: mod,
-            alias,
-            form: 'import-as',
-            relativeLevel: 0,
-            unresolvedRelative: false,
-            nameNode: n,
-          });
-        } else {
-          const mod = dottedText(n);
-          this.pushImport({
-            ...base,
-            local: mod.split('.')[0]!,
-            target: mod.split('.')[0]!,
-            module: mod,
-            form: 'import',
-            relativeLevel: 0,
-            unresolvedRelative: false,
-            nameNode: n,
-          });
-        }
-      }
+    const read = readImportStatement(stmt, this.file.moduleName, this.file.options.isPackage === true);
+    if (read.wildcardModule !== undefined) {
+      this.wildcards.push({ module: read.wildcardModule, statement: stmt, scope });
       return;
     }
-    // import_from_statement
-    const modNode = stmt.childForFieldName('module_name');
-    if (!modNode) return;
-    let level = 0;
-    let written = '';
-    if (modNode.type === 'relative_import') {
-      const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
-      level = prefix ? prefix.text.length : 0;
-      const dn = modNode.namedChildren.find((c) => c?.type === 'dotted_name');
-      written = dn ? dottedText(dn) : '';
-    } else {
-      written = dottedText(modNode);
+    for (const entry of read.entries) {
+      this.pushImport({
+        kind: 'import',
+        statement: stmt,
+        scope,
+        inTryImportError: inTry,
+        topLevel,
+        ...entry,
+      });
     }
-    const { module, unresolved } = this.absoluteModule(written, level);
-    const wildcard = stmt.namedChildren.find((c) => c?.type === 'wildcard_import');
-    if (wildcard) {
-      this.wildcards.push({ module, statement: stmt, scope });
-      return;
-    }
-    for (const n of stmt.childrenForFieldName('name')) {
-      if (!n) continue;
-      const join = (name: string) =>
-        !module ? name : module.endsWith('.') ? module + name : `${module}.${name}`;
-      if (n.type === 'aliased_import') {
-        const name = dottedText(n.childForFieldName('name')!);
-        const alias = n.childForFieldName('alias')!.text;
-        this.pushImport({
-          ...base,
-          local: alias,
-          target: join(name),
-          module,
-          importedName: name,
-          alias,
-          form: 'from-as',
-          relativeLevel: level,
-          unresolvedRelative: unresolved,
-          nameNode: n,
-        });
-      } else {
-        const name = dottedText(n);
-        this.pushImport({
-          ...base,
-          local: name,
-          target: join(name),
-          module,
-          importedName: name,
-          form: 'from',
-          relativeLevel: level,
-          unresolvedRelative: unresolved,
-          nameNode: n,
-        });
-      }
-    }
-  }
-
-  private absoluteModule(written: string, level: number): { module: string; unresolved: boolean } {
-    if (level === 0) return { module: written, unresolved: false };
-    const own = this.file.moduleName;
-    if (!own) return { module: '.'.repeat(level) + written, unresolved: true };
-    const parts = own.split('.');
-    // A module's package is its name minus the last part; a package's is itself.
-    const pkg = this.file.options.isPackage ? parts : parts.slice(0, -1);
-    const up = level - 1;
-    if (up > pkg.length) return { module: '.'.repeat(level) + written, unresolved: true };
-    const basePkg = pkg.slice(0, pkg.length - up);
-    return { module: [...basePkg, ...(written ? [written] : [])].join('.'), unresolved: false };
   }
 
   private pushImport(b: ImportBinding): void {
