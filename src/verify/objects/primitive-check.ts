@@ -5,23 +5,16 @@
  * major, not newer than the release's manifest entry, and a version that existed at all).
  */
 
-import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import type { Ajv, SchemaObject, ValidateFunction } from 'ajv';
 import {
   ACCEPTS_KEYWORD,
+  createReceiverAjv,
   ObjectSchemaValidator,
   objectSchemaId,
-  receiverAccepts,
   type SchemaIssue,
 } from '../../objects/json-schema.js';
-import type {
-  FieldTypeDesc,
-  JsonObject,
-  JsonValue,
-  ObjectVersionDef,
-  VersionManifest,
-} from '../../objects/model.js';
+import type { JsonObject, JsonValue, ObjectVersionDef, VersionManifest } from '../../objects/model.js';
 import { objectFieldTarget } from '../../objects/model.js';
-import type { PyValue } from '../../objects/python-values.js';
 import type { ObjectRegistry } from '../../objects/registry.js';
 import { compareVersions, majorOf } from '../../objects/versions.js';
 import { interpretSchema, type Verdict } from './schema-interpreter.js';
@@ -107,22 +100,7 @@ export class PrimitiveChecker {
     readonly engine: ValidationEngine = 'fast',
   ) {
     this.validator = new ObjectSchemaValidator(registry, { nestedVersions: 'compatible' });
-    this.ajv = new Ajv({
-      allErrors: true,
-      strict: true,
-      strictTypes: false,
-      allowUnionTypes: true,
-      code: { optimize: false },
-    });
-    const accepts: ((schema: FieldTypeDesc, data: unknown) => boolean) & { errors?: Partial<ErrorObject>[] } =
-      (schema, data) => {
-        const verdict = receiverAccepts(schema, data as PyValue);
-        accepts.errors = verdict.ok
-          ? []
-          : [{ keyword: ACCEPTS_KEYWORD, message: verdict.message, params: { kind: schema.kind } }];
-        return verdict.ok;
-      };
-    this.ajv.addKeyword({ keyword: ACCEPTS_KEYWORD, schemaType: 'object', validate: accepts, errors: true });
+    this.ajv = createReceiverAjv({ optimize: false });
   }
 
   private flatSchema(name: string, version: string): SchemaObject {
