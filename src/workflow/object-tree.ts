@@ -1,20 +1,9 @@
-/**
- * Versioned objects of one tree as the workflows read them, all through src/history: a git
- * revision through `TreeReader` (one `cat-file --batch`, summaries and resolved trees cached by
- * content), a work tree on disk through the same extractor and resolver. Each object is the
- * history's `ExtractedObject` (model `ObjectVersionDef`: typed fields, VERSION, remotable methods,
- * child versions), plus what findings need from the module summaries: the line of `VERSION` and
- * every method an instance has (own and inherited).
- */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONSTANT_MODULES, schemaDifferences, type TreeReader } from '../history/history-walk.js';
-import { extractModule, type ModuleSummary } from '../history/object-extractor.js';
+import { summarizeDiskTree } from '../history/disk-tree.js';
+import { schemaDifferences, type TreeReader } from '../history/history-walk.js';
+import type { ModuleSummary } from '../history/object-extractor.js';
 import { type ExtractedObject, TreeResolver } from '../history/object-resolver.js';
 import type { ObjectVersionDef } from '../objects/model.js';
 import { compareVersions } from '../objects/versions.js';
-import { initPython } from '../python/parser.js';
-import { moduleNameForPath } from '../python/source-file.js';
 
 export interface ObjectTree {
   /** `stable/ocata`, `work tree`, a short commit id. */
@@ -57,23 +46,7 @@ export async function objectTreeOnDisk(
   objectDirs: readonly string[],
   label = 'work tree',
 ): Promise<ObjectTree> {
-  await initPython();
-  const paths: string[] = [];
-  for (const dir of objectDirs) {
-    const abs = join(root, dir);
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) continue;
-    for (const name of readdirSync(abs).sort())
-      if (name.endsWith('.py') && statSync(join(abs, name)).isFile()) paths.push(`${dir}/${name}`);
-  }
-  if (paths.length) paths.push(...DEFAULT_CONSTANT_MODULES.filter((p) => existsSync(join(root, p))));
-  const summaries: ModuleSummary[] = [];
-  for (const path of paths) {
-    const mod = moduleNameForPath(path);
-    if (mod)
-      summaries.push(
-        extractModule(path, readFileSync(join(root, path), 'utf8'), mod.moduleName, mod.isPackage),
-      );
-  }
+  const summaries = await summarizeDiskTree(root, objectDirs);
   return buildTree(label, summaries);
 }
 

@@ -7,10 +7,11 @@
  * version comments instead, optionally merged with `--history-from` a git repository.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { HistoryCache } from '../../history/cache.js';
+import { summarizeDiskTree } from '../../history/disk-tree.js';
 import { findGitDir, GitObjectStore, runGit } from '../../history/git-objects.js';
 import {
   commitsTouching,
@@ -23,7 +24,7 @@ import {
   releaseTags,
   TreeReader,
 } from '../../history/history-walk.js';
-import { EXTRACTOR_VERSION, extractModule, type ModuleSummary } from '../../history/object-extractor.js';
+import { EXTRACTOR_VERSION } from '../../history/object-extractor.js';
 import type { ExtractedObject, ResolvedTree } from '../../history/object-resolver.js';
 import { resolveObjects } from '../../history/object-resolver.js';
 import { reconstructFieldSets } from '../../history/version-comments.js';
@@ -31,8 +32,6 @@ import type { EraName } from '../../objects/eras.js';
 import type { ObjectVersionDef, VersionManifest } from '../../objects/model.js';
 import { ObjectRegistry } from '../../objects/registry.js';
 import { compareVersions, majorOf } from '../../objects/versions.js';
-import { initPython } from '../../python/parser.js';
-import { moduleNameForPath } from '../../python/source-file.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -146,36 +145,12 @@ function releaseOf(label: string, commit: string | undefined, tree: ResolvedTree
   return { label, commit, era: tree.era, manifest, defs, objects };
 }
 
-/** Python files of the object directories and constant modules of a tree on disk. */
-function diskFiles(root: string, objectDirs: string[]): { path: string; abs: string }[] {
-  const out: { path: string; abs: string }[] = [];
-  for (const dir of objectDirs) {
-    const abs = join(root, dir);
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) continue;
-    for (const name of readdirSync(abs).sort()) {
-      if (name.endsWith('.py')) out.push({ path: `${dir}/${name}`, abs: join(abs, name) });
-    }
-  }
-  if (out.length === 0) return out;
-  for (const path of DEFAULT_CONSTANT_MODULES) {
-    const abs = join(root, path);
-    if (existsSync(abs)) out.push({ path, abs });
-  }
-  return out;
-}
-
 /** Resolves the objects of a tree on disk (a work tree or an installed package root). */
 export async function readTreeFromDisk(
   root: string,
   opts: { objectDirs?: string[]; era?: EraName } = {},
 ): Promise<ResolvedTree> {
-  await initPython();
-  const summaries: ModuleSummary[] = [];
-  for (const f of diskFiles(root, opts.objectDirs ?? DEFAULT_OBJECT_DIRS)) {
-    const mod = moduleNameForPath(f.path);
-    if (!mod) continue;
-    summaries.push(extractModule(f.path, readFileSync(f.abs, 'utf8'), mod.moduleName, mod.isPackage));
-  }
+  const summaries = await summarizeDiskTree(root, opts.objectDirs ?? DEFAULT_OBJECT_DIRS);
   return resolveObjects(summaries, opts.era ? { era: opts.era } : {});
 }
 
