@@ -192,6 +192,7 @@ function wrapperOf(
   wrapperByEntry: Map<string, string[]>,
   index: FingerprintIndex,
 ): Duplicate | undefined {
+  if (!file.slice(u.definition).includes('call_plugin')) return undefined;
   if (bodyStatements(u.definition).length > maxStatements) return undefined;
   const calls = pluginCallsIn(file, u.definition, hasSubcommands);
   if (calls.length !== 1) return undefined;

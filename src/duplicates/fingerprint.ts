@@ -72,10 +72,38 @@ function isDocstringStatement(node: PyNode): boolean {
   return !!only && STRING_TYPES.has(only.type);
 }
 
+/**
+ * A sub-node of a shape walk whose own shape is wanted too: `tokens` / `flow` are filled with the
+ * half-open ranges of the walk's tokens and flow codes that belong to it. Its shape is then exactly
+ * what a walk of the node alone would give.
+ */
+export interface ShapeMark {
+  /** Depth below the walked node (its children are at depth 1). */
+  depth: number;
+  startIndex: number;
+  tokens?: [number, number];
+  flow?: [number, number];
+}
+
 /** The normalised token shape and control-flow skeleton of a node. */
 export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
+  return tokenShapeMarked(node, []);
+}
+
+/**
+ * One walk: the shape of `node`, and of each marked descendant (found by depth and start offset;
+ * `marks` sorted by start). Used to fingerprint a module and its classes and methods in one pass.
+ */
+export function tokenShapeMarked(
+  node: PyNode,
+  marks: readonly ShapeMark[],
+): { tokens: string[]; flow: string } {
   const tokens: string[] = [];
   let flow = '';
+  const maxDepth = marks.reduce((m, x) => Math.max(m, x.depth), 0);
+  let nextMark = 0;
+  /** Marks entered and not yet left (innermost last). */
+  const open: ShapeMark[] = [];
   const cursor = node.walk();
   try {
     /** Per entered node: its type and whether it opened a flow code. */
@@ -86,6 +114,17 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
       if (descend) {
         const type = cursor.nodeType;
         let enter = false;
+        if (
+          nextMark < marks.length &&
+          typeStack.length <= maxDepth &&
+          typeStack.length === marks[nextMark]!.depth &&
+          cursor.startIndex === marks[nextMark]!.startIndex
+        ) {
+          const m = marks[nextMark++]!;
+          m.tokens = [tokens.length, tokens.length];
+          m.flow = [flow.length, flow.length];
+          open.push(m);
+        }
         if (SKIP_TYPES.has(type)) {
           // dropped
         } else if (STRING_TYPES.has(type)) tokens.push('S');
@@ -94,22 +133,23 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
         else if (type === 'expression_statement' && isDocstringStatement(cursor.currentNode)) {
           // docstring: dropped
         } else {
-          const open = FLOW_OPEN[type];
+          const openCode = FLOW_OPEN[type];
           const jump = FLOW_JUMP[type];
-          if (open) flow += open;
+          if (openCode) flow += openCode;
           else if (jump) flow += jump;
           enter = cursor.gotoFirstChild();
           if (enter) {
-            openStack.push(!!open);
+            openStack.push(!!openCode);
             typeStack.push(type);
             continue;
           }
-          if (open) flow += ')';
+          if (openCode) flow += ')';
           // A leaf: keywords, operators, punctuation, true/false/none, ellipsis... Redundant
           // parentheses around an expression are layout, not shape.
           const parent = typeStack[typeStack.length - 1];
           if (!((type === '(' || type === ')') && parent === 'parenthesized_expression')) tokens.push(type);
         }
+        closeMarks(open, typeStack.length, tokens.length, flow.length);
       }
       if (cursor.gotoNextSibling()) {
         descend = true;
@@ -118,6 +158,7 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
       if (openStack.length === 0 || !cursor.gotoParent()) break;
       typeStack.pop();
       if (openStack.pop()) flow += ')';
+      closeMarks(open, typeStack.length, tokens.length, flow.length);
       // Back at the unit itself: done.
       if (openStack.length === 0) break;
       descend = false;
@@ -126,6 +167,16 @@ export function tokenShape(node: PyNode): { tokens: string[]; flow: string } {
     cursor.delete();
   }
   return { tokens, flow };
+}
+
+/** Leaving a node at `depth`: a mark opened at that depth ends here. */
+function closeMarks(open: ShapeMark[], depth: number, tokenCount: number, flowLength: number): void {
+  const top = open[open.length - 1];
+  if (top && top.depth === depth) {
+    top.tokens![1] = tokenCount;
+    top.flow![1] = flowLength;
+    open.pop();
+  }
 }
 
 /** FNV-1a 32-bit over a string's UTF-16 code units. */
@@ -144,15 +195,42 @@ export function winnow(
   k: number = FINGERPRINT_ALGORITHM.k,
   window: number = FINGERPRINT_ALGORITHM.window,
 ): Uint32Array {
-  if (tokens.length === 0) return new Uint32Array(0);
-  const ids = tokens.map((t) => fnv1a(t));
+  return winnowIds(tokenIds(tokens), 0, tokens.length, k, window);
+}
+
+/** Each token's FNV-1a hash (the k-grams are hashed over these). */
+export function tokenIds(tokens: readonly string[]): Uint32Array {
+  const ids = new Uint32Array(tokens.length);
+  const memo = new Map<string, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    let h = memo.get(t);
+    if (h === undefined) {
+      h = fnv1a(t);
+      memo.set(t, h);
+    }
+    ids[i] = h;
+  }
+  return ids;
+}
+
+/** Winnowed k-gram hashes of the token ids in [from, to) (sorted, unique). */
+export function winnowIds(
+  ids: Uint32Array,
+  from: number,
+  to: number,
+  k: number = FINGERPRINT_ALGORITHM.k,
+  window: number = FINGERPRINT_ALGORITHM.window,
+): Uint32Array {
+  const n = to - from;
+  if (n <= 0) return new Uint32Array(0);
   const grams: number[] = [];
-  if (tokens.length < k) {
+  if (n < k) {
     let h = 0x811c9dc5;
-    for (const id of ids) h = Math.imul(h ^ id, 0x01000193) >>> 0;
+    for (let i = from; i < to; i++) h = Math.imul(h ^ ids[i]!, 0x01000193) >>> 0;
     grams.push(h);
   } else {
-    for (let i = 0; i + k <= ids.length; i++) {
+    for (let i = from; i + k <= to; i++) {
       let h = 0x811c9dc5;
       for (let j = i; j < i + k; j++) h = Math.imul(h ^ ids[j]!, 0x01000193) >>> 0;
       grams.push(h);
@@ -160,7 +238,9 @@ export function winnow(
   }
   const picked = new Set<number>();
   if (grams.length <= window) {
-    picked.add(Math.min(...grams));
+    let min = grams[0]!;
+    for (const g of grams) if (g < min) min = g;
+    picked.add(min);
   } else {
     for (let i = 0; i + window <= grams.length; i++) {
       let min = grams[i]!;
@@ -174,7 +254,7 @@ export function winnow(
       picked.add(grams[at]!);
     }
   }
-  return Uint32Array.from([...picked].sort((a, b) => a - b));
+  return Uint32Array.from(picked).sort();
 }
 
 export function encodeHashes(hashes: Uint32Array): string {

@@ -44,6 +44,8 @@ export class IndexMismatchError extends Error {}
 export class FingerprintIndex {
   readonly entries: IndexEntry[] = [];
   private readonly byHash = new Map<number, number[]>();
+  /** Scratch for `best`: shared-hash counts per entry, reset after each call. */
+  private counts = new Uint32Array(0);
   readonly byId = new Map<string, IndexEntry[]>();
 
   constructor(readonly index: ApiIndex) {
@@ -85,6 +87,7 @@ export class FingerprintIndex {
       }
       this.byId.set(id, list);
     }
+    this.counts = new Uint32Array(this.entries.length);
   }
 
   /**
@@ -97,14 +100,23 @@ export class FingerprintIndex {
     threshold: number,
   ): UnitMatch | undefined {
     if (fp.hashes.length === 0) return undefined;
-    const shared = new Map<number, number>();
+    const counts = this.counts;
+    const touched: number[] = [];
     for (const h of fp.hashes) {
-      for (const at of this.byHash.get(h) ?? []) shared.set(at, (shared.get(at) ?? 0) + 1);
+      const list = this.byHash.get(h);
+      if (!list) continue;
+      for (const at of list) {
+        const c = counts[at]!;
+        if (c === 0) touched.push(at);
+        counts[at] = c + 1;
+      }
     }
     const need = threshold * fp.hashes.length - 1e-9;
     let best: { entry: IndexEntry; score: number; tokens: number; flow: number } | undefined;
     const scored: { entry: IndexEntry; score: number }[] = [];
-    for (const [at, count] of shared) {
+    for (const at of touched) {
+      const count = counts[at]!;
+      counts[at] = 0;
       if (count < need) continue;
       const entry = this.entries[at]!;
       if (!kinds.has(entry.unit.kind)) continue;

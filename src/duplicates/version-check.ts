@@ -32,6 +32,7 @@ export interface VersionCheck {
 
 export const VERSION_CONSTANT_RE =
   /^_?(PLUGIN_REQUIRED_VERSION|REQUIRED_PLUGIN_VERSION|PLUGIN_VERSION_REQUIRED)$/;
+const VERSION_CONSTANT_TEXT_RE = /PLUGIN_REQUIRED_VERSION|REQUIRED_PLUGIN_VERSION|PLUGIN_VERSION_REQUIRED/;
 export const VERSION_PLUGIN_RE = /(^|_)plugin_version(\.py)?$/;
 
 const QUERY = `
@@ -65,6 +66,14 @@ export function findVersionCheck(
   file: PyFile,
   known: { methods?: readonly string[]; constants?: readonly string[] } = {},
 ): VersionCheck {
+  // Every site names the version plugin, a version constant or a known check method: a file that
+  // mentions none of them has no sites, and is spared the query (it matches every call and def).
+  const text = file.text;
+  const mentioned =
+    text.includes('plugin_version') ||
+    VERSION_CONSTANT_TEXT_RE.test(text) ||
+    [...(known.methods ?? []), ...(known.constants ?? [])].some((n) => text.includes(n));
+  if (!mentioned) return { sites: [], methods: [], constants: [] };
   const matches = queryMatches(QUERY, file.root);
   const sites: VersionCheckSite[] = [];
   const methods = new Set<string>();

@@ -35,6 +35,8 @@ export interface FileLintResult {
   directives: SuppressionDirective[];
   rulesRun: string[];
   classes?: ClassInfo[];
+  /** With `timing`: milliseconds spent per phase (`parse`, `suppressions`) and per rule id. */
+  timing?: Record<string, number>;
 }
 
 export function rulesForFile(relPath: string, rules: readonly ResolvedRule[]): ResolvedRule[] {
@@ -54,6 +56,7 @@ export function lintText(
   rules: readonly ResolvedRule[],
   tables: LintTables,
   pyOptions: PyFileOptions = {},
+  timing = false,
 ): FileLintResult {
   const applicable = rulesForFile(relPath, rules);
   const result: FileLintResult = {
@@ -75,7 +78,16 @@ export function lintText(
     result.directives = parseSuppressions(text);
     return result;
   }
+  const times: Record<string, number> | undefined = timing ? {} : undefined;
+  let mark = timing ? performance.now() : 0;
+  const lap = (key: string) => {
+    if (!times) return;
+    const now = performance.now();
+    times[key] = (times[key] ?? 0) + (now - mark);
+    mark = now;
+  };
   const file = PyFile.parse(relPath, text, pyOptions);
+  lap('parse');
   try {
     result.parsed = true;
     result.syntaxErrors = file.hasSyntaxErrors;
@@ -87,6 +99,7 @@ export function lintText(
           tables.virtDriver,
           findRawCalls(file, tables.conductor),
         );
+        lap(cfg.id);
         continue;
       }
       const report = (r: RuleReport) => {
@@ -110,11 +123,14 @@ export function lintText(
         });
       };
       rule.check({ file, relPath, tables, report, ...(cfg.options ? { options: cfg.options } : {}) });
+      lap(cfg.id);
     }
     result.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     assignFingerprints(result.findings, (l) => file.lineText(l));
     const root = file.root;
     result.directives = parseSuppressions(text, (i) => isCommentAt(root, i));
+    lap('suppressions');
+    if (times) result.timing = times;
     return result;
   } finally {
     file.dispose();

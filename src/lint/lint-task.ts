@@ -13,6 +13,8 @@ export interface LintTaskOptions {
   rules: ResolvedRule[];
   tables?: TableFiles;
   maxFileBytes?: number;
+  /** Measure time per rule and phase (`--timing`). */
+  timing?: boolean;
 }
 
 export interface LintTaskResult extends FileLintResult {
@@ -43,7 +45,14 @@ export async function processFile(input: FileTaskInput, options: LintTaskOptions
   if (!read.ok) return { ...empty, skipped: { reason: read.reason, message: read.message } };
   tables ??= loadLintTables(options.tables);
   return {
-    ...lintText(input.relPath, read.text, options.rules, tables, pyFileOptionsFor(input.relPath)),
+    ...lintText(
+      input.relPath,
+      read.text,
+      options.rules,
+      tables,
+      pyFileOptionsFor(input.relPath),
+      options.timing ?? false,
+    ),
     bytes: read.bytes,
   };
 }

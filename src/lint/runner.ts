@@ -32,6 +32,17 @@ export interface LintRunOptions {
   baseline?: Baseline;
   changed?: ChangedLines;
   reportUnusedSuppressions?: boolean;
+  /** Measure where the time goes (`--timing`). */
+  timing?: boolean;
+}
+
+/**
+ * `--timing`: wall milliseconds of each phase of the run in this thread, and the milliseconds the
+ * file tasks spent per rule and per per-file phase (`parse`, `suppressions`), summed over workers.
+ */
+export interface LintTiming {
+  phases: Record<string, number>;
+  perFile: Record<string, number>;
 }
 
 export interface LintRunResult {
@@ -46,6 +57,7 @@ export interface LintRunResult {
     outsideChangedLines?: number;
   };
   status?: ContractStatus;
+  timing?: LintTiming;
 }
 
 /** The task module next to this one: compiled `.js` under dist (workers), `.ts` from source (in-process). */
@@ -54,6 +66,13 @@ export const LINT_TASK_URL = (): string =>
 
 export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> {
   const started = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = started;
+  const lap = (key: string) => {
+    const now = performance.now();
+    phases[key] = now - mark;
+    mark = now;
+  };
   const { project } = opts;
   const config = (project.config.lint ?? {}) as LintConfig;
   const rules = resolveRules(config, opts.only);
@@ -66,6 +85,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     opts.paths ?? [],
     ruleFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...ruleFiles] } : {},
   );
+  lap('discover');
   const summary: LintRunResult['summary'] = { ...emptySummary(), filesParsed: 0, findings: 0, suppressed: 0 };
   for (const m of discovery.missing)
     summary.skipped.push({ path: m, reason: 'missing', message: `${m}: no such file or directory` });
@@ -73,6 +93,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     rules,
     tables: resolveTableFiles(project.root, config.tables),
     ...(project.config.maxFileSize ? { maxFileBytes: project.config.maxFileSize } : {}),
+    ...(opts.timing ? { timing: true } : {}),
   };
   // Cheap pre-pass in this thread: read each in-scope file and keep for the workers only those in
   // which some rule's trigger occurs. The others cannot match and are never parsed.
@@ -101,6 +122,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
       });
     }
   }
+  lap('pre-pass (read, triggers)');
   const progress = createProgress(toParse.length, { quiet: opts.quiet ?? false, title: 'lint' });
   try {
     results.push(
@@ -112,6 +134,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
   } finally {
     progress.stop();
   }
+  lap('file tasks (parse, rules)');
   results.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 
   const known = new Set([...RULES.map((r) => r.meta.id)]);
@@ -158,6 +181,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     }
   }
 
+  lap('join, contract status');
   let findings: Finding[] = [];
   for (const r of results) {
     if (r.findings.length === 0 && r.directives.length === 0) continue;
@@ -181,7 +205,15 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     summary.baselineGone = b.gone;
   }
   findings.sort(compareFindings);
+  lap('suppressions, baseline, filters');
   summary.findings = findings.length;
   summary.elapsedMs = performance.now() - started;
-  return { findings, rules, summary, ...(status ? { status } : {}) };
+  let timing: LintTiming | undefined;
+  if (opts.timing) {
+    const perFile: Record<string, number> = {};
+    for (const r of results)
+      for (const [k, ms] of Object.entries(r.timing ?? {})) perFile[k] = (perFile[k] ?? 0) + ms;
+    timing = { phases, perFile };
+  }
+  return { findings, rules, summary, ...(status ? { status } : {}), ...(timing ? { timing } : {}) };
 }

@@ -105,4 +105,69 @@ describe('structural fingerprint', () => {
       f.dispose();
     }
   });
+
+  it('units: each unit fingerprint from the one-walk slices equals a walk of the unit alone', () => {
+    const code = [
+      '"""Module docstring."""',
+      'import os',
+      '',
+      '',
+      '@six.add_metaclass(abc.ABCMeta)',
+      'class Session(object):',
+      '    """Doc."""',
+      '    VERSION = 1',
+      '',
+      '    @staticmethod',
+      '    def build(a, b=(1, 2)):',
+      '        if a:',
+      '            return (a + b)  # comment',
+      '        for x in range(3):',
+      '            try:',
+      '                yield x',
+      '            except ValueError:',
+      '                raise',
+      '',
+      '    def call(self, plugin, fn, args):',
+      "        args['k'] = 'v'",
+      '        with self._s() as c:',
+      '            return c.call_plugin(plugin, fn, args)',
+      '',
+      '    class Inner(object):',
+      '        def inner(self):',
+      '            pass',
+      '',
+      '',
+      'class Plain(Session):',
+      '    def one(self):',
+      '        while True:',
+      '            break',
+      '',
+      '',
+      'def helper(x):',
+      '    return [y for y in x if y]',
+      '',
+    ].join('\n');
+    const f = PyFile.parse('x.py', code);
+    try {
+      const units = codeUnits(f);
+      expect(units.map((u) => `${u.kind}:${u.name}`)).toEqual([
+        'module:',
+        'class:Session',
+        'method:Session.build',
+        'method:Session.call',
+        'class:Plain',
+        'method:Plain.one',
+        'function:helper',
+      ]);
+      for (const u of units) {
+        const alone = fingerprintNode(u.node);
+        expect({ unit: u.name, ...u.fingerprint }).toEqual({ unit: u.name, ...alone });
+        expect(u.fingerprint.tokens).toBeGreaterThan(0);
+      }
+      // The slices really differ per unit (not the module's shape copied to each).
+      expect(new Set(units.map((u) => u.fingerprint.flow)).size).toBe(units.length);
+    } finally {
+      f.dispose();
+    }
+  });
 });

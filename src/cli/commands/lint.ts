@@ -14,7 +14,7 @@ import { readBaseline, writeBaseline } from '../../lint/baseline.js';
 import { changedLinesSince } from '../../lint/changed-lines.js';
 import type { LintConfig } from '../../lint/config.js';
 import { RULES } from '../../lint/rules/index.js';
-import { lintProject } from '../../lint/runner.js';
+import { type LintTiming, lintProject } from '../../lint/runner.js';
 import { formatStatusTable } from '../../lint/status-report.js';
 import { atLeast, type Severity } from '../../report/finding.js';
 import { lintXenapiProgress } from '../../report/html/index.js';
@@ -35,6 +35,7 @@ interface LintOptions {
   writeBaseline?: string;
   changedSince?: string;
   listRules?: boolean;
+  timing?: boolean;
 }
 
 /**
@@ -75,6 +76,21 @@ export function ruleDescriptors(): RuleDescriptor[] {
   }));
 }
 
+/** The `--timing` table: run phases (wall, this thread), then file-task time per rule (summed). */
+export function formatTiming(t: LintTiming): string {
+  const rows = (title: string, m: Record<string, number>) => {
+    const total = Object.values(m).reduce((a, b) => a + b, 0);
+    const lines = Object.entries(m)
+      .sort((a, b) => b[1] - a[1])
+      .map(
+        ([k, ms]) =>
+          `  ${k.padEnd(32)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / (total || 1)).toFixed(1).padStart(5)}%`,
+      );
+    return [`${title} (${total.toFixed(0)} ms)`, ...lines].join('\n');
+  };
+  return `${rows('run phases, wall', t.phases)}\n${rows('file tasks, per rule and phase, summed over workers', t.perFile)}\n`;
+}
+
 export function register(program: Command): void {
   program
     .command('lint')
@@ -96,6 +112,7 @@ export function register(program: Command): void {
     .option('--write-baseline <file>', "record today's findings as the baseline, exit 0")
     .option('--changed-since <rev>', 'report only findings on lines changed since a git revision')
     .option('--list-rules', 'list the rules and exit')
+    .option('--timing', 'print where the time went (run phases, then per rule and per-file phase) to stderr')
     .action(async (paths: string[], opts: LintOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       if (opts.listRules) {
@@ -132,6 +149,7 @@ export function register(program: Command): void {
         ...(baselineFile ? { baseline: readBaseline(baselineFile) } : {}),
         ...(opts.changedSince ? { changed: changedLinesSince(root, opts.changedSince) } : {}),
         ...(opts.reportUnusedSuppressions ? { reportUnusedSuppressions: true } : {}),
+        ...(opts.timing ? { timing: true } : {}),
       });
       if (opts.writeBaseline) {
         const n = await writeBaseline(resolve(opts.writeBaseline), result.findings);
@@ -187,6 +205,7 @@ export function register(program: Command): void {
         for (const line of formatSkipped(s)) process.stderr.write(`backlevel: ${line}\n`);
         process.stderr.write(`backlevel lint: ${formatSummary(s, extra)}\n`);
       }
+      if (result.timing) process.stderr.write(formatTiming(result.timing));
       const failing =
         failOn !== 'never' && result.findings.some((f) => atLeast(f.severity, failOn as Severity));
       process.exitCode = failing ? ExitCode.Findings : ExitCode.Clean;
