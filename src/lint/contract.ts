@@ -7,6 +7,8 @@
  * gives, for each of the spec's 25 methods, whether the implementation (following delegation)
  * still uses raw calls or dict access.
  */
+
+import { identifierAt, wordOccurrences } from '../python/bindings.js';
 import type { PyNode } from '../python/parser.js';
 import { moduleNameForPath, type PyFile } from '../python/source-file.js';
 import { dottedName } from '../python/syntax-helpers.js';
@@ -46,10 +48,45 @@ const SELF_ATTR_ASSIGN_QUERY = `
 (assignment left: (attribute object: (identifier) @self attribute: (identifier) @attr) right: (call function: (_) @fn)) @a
 `;
 
-const DELEGATE_QUERY = `
-(call function: (attribute object: (attribute object: (identifier) @self attribute: (identifier) @attr) attribute: (identifier) @m) arguments: (argument_list) @args) @call
-(call function: (attribute object: (identifier) @self attribute: (identifier) @m) arguments: (argument_list) @args) @call
-`;
+/**
+ * The calls in a method that pass its object parameter on to `self.m(...)` or `self.X.m(...)`,
+ * in source order: found from the parameter's occurrences as a call argument (a word search in the
+ * method's text), so that only calls passing it are looked at.
+ */
+function delegateCalls(
+  file: PyFile,
+  fn: PyNode,
+  param: string,
+): { call: PyNode; attr?: PyNode; m: PyNode; viaSelf: boolean }[] {
+  const out: { call: PyNode; attr?: PyNode; m: PyNode; viaSelf: boolean }[] = [];
+  const seen = new Set<number>();
+  for (const at of wordOccurrences(file.text, param, fn.startIndex, fn.endIndex)) {
+    const id = identifierAt(file.root, at, param.length);
+    let args = id?.parent;
+    if (args?.type === 'keyword_argument') {
+      if (args.childForFieldName('value')?.startIndex !== id!.startIndex) continue;
+      args = args.parent;
+    }
+    if (args?.type !== 'argument_list') continue;
+    const call = args.parent;
+    if (call?.type !== 'call' || seen.has(call.id)) continue;
+    seen.add(call.id);
+    const callee = call.childForFieldName('function');
+    if (callee?.type !== 'attribute') continue;
+    const m = callee.childForFieldName('attribute');
+    const obj = callee.childForFieldName('object');
+    if (!m || !obj) continue;
+    if (obj.type === 'identifier') {
+      if (obj.text === 'self') out.push({ call, m, viaSelf: true });
+    } else if (obj.type === 'attribute') {
+      const base = obj.childForFieldName('object');
+      const attr = obj.childForFieldName('attribute');
+      if (base?.type === 'identifier' && base.text === 'self' && attr?.type === 'identifier')
+        out.push({ call, attr, m, viaSelf: false });
+    }
+  }
+  return out.sort((a, b) => a.call.startIndex - b.call.startIndex);
+}
 
 function span(file: PyFile, node: PyNode, headOnly = false): Span {
   const s = file.position(node.startIndex);
@@ -64,15 +101,6 @@ function span(file: PyFile, node: PyNode, headOnly = false): Span {
   };
 }
 
-function passesParam(args: PyNode, param: string): boolean {
-  for (const a of args.namedChildren) {
-    if (!a) continue;
-    if (a.type === 'identifier' && a.text === param) return true;
-    if (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === param) return true;
-  }
-  return false;
-}
-
 /** The classes of one file with the facts the contract needs. `rawCalls`: the file's raw calls. */
 export function collectClasses(
   file: PyFile,
@@ -85,9 +113,11 @@ export function collectClasses(
   const byClass = new Map<number, ClassInfo>();
   const classNodes = new Map<number, PyNode>();
   const localClasses = new Set<string>();
-  for (const n of file.root.descendantsOfType('class_definition')) {
-    if (n?.parent?.type === 'module') localClasses.add(n.childForFieldName('name')?.text ?? '');
-  }
+  // Module-level classes only (nested classes are helpers); decorated ones are not driver classes.
+  const moduleClasses = file.root.namedChildren.filter(
+    (n): n is PyNode => !!n && n.type === 'class_definition',
+  );
+  for (const n of moduleClasses) localClasses.add(n.childForFieldName('name')?.text ?? '');
   const qualify = (expr: PyNode): string => {
     const qn = file.bindings.qualifiedName(expr);
     if (qn) return qn;
@@ -121,7 +151,10 @@ export function collectClasses(
     let m = attrTypes.get(cls.id);
     if (!m) {
       m = new Map();
-      for (const a of queryMatches(SELF_ATTR_ASSIGN_QUERY, cls)) {
+      const all = file.memo(SELF_ATTR_ASSIGN_QUERY, () => queryMatches(SELF_ATTR_ASSIGN_QUERY, file.root));
+      for (const a of all) {
+        const at = a.nodes.a;
+        if (!at || at.startIndex < cls.startIndex || at.endIndex > cls.endIndex) continue;
         if (a.nodes.self?.text !== 'self' || !a.nodes.attr || !a.nodes.fn) continue;
         const t = qualify(a.nodes.fn);
         if (/^[A-Za-z_][\w.]*$/.test(t)) m.set(a.nodes.attr.text, t);
@@ -130,9 +163,7 @@ export function collectClasses(
     }
     return m;
   };
-  for (const n of file.root.descendantsOfType('class_definition')) {
-    if (n?.parent?.type === 'module') classOf(n);
-  }
+  for (const n of moduleClasses) classOf(n);
   const defs = classMethods(file);
   for (const def of defs) {
     // Only module-level classes take part (nested classes are helpers).
@@ -153,16 +184,12 @@ export function collectClasses(
       mi.param = param;
       mi.dictAccesses = dictAccesses(file, def.fn, param).length;
       const types = attrTypesOf(def.cls);
-      for (const d of queryMatches(DELEGATE_QUERY, def.fn)) {
-        const { self, attr, m, args } = d.nodes;
-        if (self?.text !== 'self' || !m || !args || !passesParam(args, param)) continue;
-        if (attr) {
-          const t = types.get(attr.text);
-          if (t) mi.delegates.push({ cls: t, method: m.text });
-        } else if (
-          d.nodes.call?.childForFieldName('function')?.childForFieldName('object')?.text === 'self'
-        ) {
-          mi.delegates.push({ cls: info.qualifiedName, method: m.text });
+      for (const d of delegateCalls(file, def.fn, param)) {
+        if (d.attr) {
+          const t = types.get(d.attr.text);
+          if (t) mi.delegates.push({ cls: t, method: d.m.text });
+        } else if (d.viaSelf) {
+          mi.delegates.push({ cls: info.qualifiedName, method: d.m.text });
         }
       }
     }

@@ -5,6 +5,8 @@
  * parameter that the function rebinds, or checks with `isinstance(x, dict)`, is treated as possibly
  * a real dict and never reported.
  */
+
+import { identifierAt, wordOccurrences } from '../python/bindings.js';
 import type { PyNode } from '../python/parser.js';
 import type { PyFile } from '../python/source-file.js';
 import { literalString, parameterNames } from '../python/syntax-helpers.js';
@@ -22,14 +24,16 @@ const CLASS_METHOD_QUERY = `
 (class_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @fn))) @cls
 `;
 
-/** Methods defined directly in class bodies (decorated ones included), in source order. */
+/** Methods defined directly in class bodies (decorated ones included), in source order. Once per file. */
 export function classMethods(file: PyFile): ClassMethodDef[] {
-  const out: ClassMethodDef[] = [];
-  for (const m of queryMatches(CLASS_METHOD_QUERY, file.root)) {
-    const { cls, fn, name } = m.nodes;
-    if (cls && fn && name) out.push({ cls, fn, name: name.text });
-  }
-  return out.sort((a, b) => a.fn.startIndex - b.fn.startIndex);
+  return file.memo(CLASS_METHOD_QUERY, () => {
+    const out: ClassMethodDef[] = [];
+    for (const m of queryMatches(CLASS_METHOD_QUERY, file.root)) {
+      const { cls, fn, name } = m.nodes;
+      if (cls && fn && name) out.push({ cls, fn, name: name.text });
+    }
+    return out.sort((a, b) => a.fn.startIndex - b.fn.startIndex);
+  });
 }
 
 export interface DictAccess {
@@ -41,13 +45,6 @@ export interface DictAccess {
   /** `.get(key, default)` has a default. */
   hasDefault?: boolean;
 }
-
-const ACCESS_QUERY = `
-(subscript value: (identifier) @obj subscript: (string) @key) @sub
-(call
-  function: (attribute object: (identifier) @obj attribute: (identifier) @get (#eq? @get "get"))
-  arguments: (argument_list . (string) @key)) @getcall
-`;
 
 const ISINSTANCE_DICT_QUERY = `
 (call function: (identifier) @f (#eq? @f "isinstance") arguments: (argument_list . (identifier) @obj . (_) @types)) @c
@@ -75,15 +72,53 @@ function checksForDict(file: PyFile, fn: PyNode, param: string): boolean {
   return false;
 }
 
-/** Dict-style uses of the object parameter inside a driver method. */
+/**
+ * A dict-style use that an occurrence of the parameter's name is the object of: `P['k']` (one
+ * string subscript) or `P.get('k', ...)` (a string first argument).
+ */
+function accessAt(obj: PyNode): { node: PyNode; key: PyNode; get: boolean } | undefined {
+  const parent = obj.parent;
+  if (!parent) return undefined;
+  if (parent.type === 'subscript') {
+    if (parent.childForFieldName('value')?.startIndex !== obj.startIndex) return undefined;
+    const subs = parent.childrenForFieldName('subscript');
+    const key = subs[0];
+    if (subs.length !== 1 || !key || key.type !== 'string') return undefined;
+    return { node: parent, key, get: false };
+  }
+  if (parent.type === 'attribute') {
+    if (parent.childForFieldName('object')?.startIndex !== obj.startIndex) return undefined;
+    if (parent.childForFieldName('attribute')?.text !== 'get') return undefined;
+    const call = parent.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.startIndex !== parent.startIndex)
+      return undefined;
+    const args = call.childForFieldName('arguments');
+    if (args?.type !== 'argument_list') return undefined;
+    const first = args.namedChildren.find((c) => c && c.type !== 'comment');
+    if (!first || first.type !== 'string') return undefined;
+    return { node: call, key: first, get: true };
+  }
+  return undefined;
+}
+
+/**
+ * Dict-style uses of the object parameter inside a driver method. Candidates are the parameter's
+ * occurrences as a word in the method's text; the tree and the scopes decide. Once per method.
+ */
 export function dictAccesses(file: PyFile, fn: PyNode, param: string): DictAccess[] {
+  return file.memo(`dictAccesses\0${fn.id}\0${param}`, () => computeDictAccesses(file, fn, param));
+}
+
+function computeDictAccesses(file: PyFile, fn: PyNode, param: string): DictAccess[] {
   if (checksForDict(file, fn, param)) return [];
   const out: DictAccess[] = [];
   const plain = new Map<number, boolean>();
-  for (const m of queryMatches(ACCESS_QUERY, fn)) {
-    const { obj, key, sub, getcall } = m.nodes;
-    if (!obj || !key || obj.text !== param) continue;
-    const k = literalString(key);
+  for (const at of wordOccurrences(file.text, param, fn.startIndex, fn.endIndex)) {
+    const obj = identifierAt(file.root, at, param.length);
+    if (!obj) continue;
+    const access = accessAt(obj);
+    if (!access) continue;
+    const k = literalString(access.key);
     if (k === undefined || !IDENT.test(k)) continue;
     const scope = file.bindings.scopeOf(obj);
     let ok = plain.get(scope.id);
@@ -92,15 +127,16 @@ export function dictAccesses(file: PyFile, fn: PyNode, param: string): DictAcces
       plain.set(scope.id, ok);
     }
     if (!ok) continue;
-    if (sub) {
-      if (sub.childrenForFieldName('subscript').length !== 1) continue;
+    if (!access.get) {
+      const sub = access.node;
       const parent = sub.parent;
       let kind: DictAccess['kind'] = 'read';
       if (parent && (parent.type === 'assignment' || parent.type === 'augmented_assignment')) {
         if (parent.childForFieldName('left')?.id === sub.id) kind = 'write';
       } else if (parent?.type === 'delete_statement') kind = 'delete';
       out.push({ node: sub, param, key: k, kind });
-    } else if (getcall) {
+    } else {
+      const getcall = access.node;
       const list = getcall.childForFieldName('arguments');
       const hasDefault = (list?.namedChildren.filter((c) => c && c.type !== 'comment').length ?? 0) > 1;
       out.push({ node: getcall, param, key: k, kind: 'get', hasDefault });

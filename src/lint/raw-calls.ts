@@ -6,10 +6,10 @@
  * conductor table lists on that surface count. Shared by the raw-conductor-call and
  * virt-driver-method-contract rules.
  */
+import { callsByName } from '../python/call-sites.js';
 import type { PyNode } from '../python/parser.js';
 import type { PyFile } from '../python/source-file.js';
 import type { ConductorMethod, ConductorMethodTable, Surface } from './conductor-methods.js';
-import { queryMatches } from './query.js';
 
 export interface RawCall {
   call: PyNode;
@@ -21,16 +21,6 @@ export interface RawCall {
   receiverText: string;
 }
 
-const CALL_QUERY = `
-(call function: (attribute object: (_) @recv attribute: (identifier) @method) arguments: (argument_list)) @call
-(call function: (identifier) @fname arguments: (argument_list)) @bare
-`;
-
-const CONDUCTOR_ASSIGN_QUERY = `
-(assignment left: (attribute attribute: (identifier) @attr) right: (call function: (_) @fn)) @a
-(assignment left: (identifier) @name right: (call function: (_) @fn)) @a
-`;
-
 const CONDUCTOR_FACTORIES = new Set([
   'nova.conductor.API',
   'nova.conductor.LocalAPI',
@@ -41,15 +31,33 @@ const CONDUCTOR_FACTORIES = new Set([
 const VIRTAPI_NAME = /^_*virtapi$/;
 const CONDUCTOR_NAME = /^_*conductor(_api)?$/;
 
-/** Names (attributes and locals) this file assigns from `nova.conductor.API()`. */
+/**
+ * Names (attributes and locals) this file assigns from `nova.conductor.API()`. Such a call's callee
+ * is rooted at an import of a factory (its local name is the callee) or of a package above one
+ * (the callee ends in `API` / `LocalAPI`): only calls of those names are looked at.
+ */
 function conductorNames(file: PyFile): Set<string> {
   const out = new Set<string>();
   if (!file.text.includes('conductor')) return out;
-  for (const m of queryMatches(CONDUCTOR_ASSIGN_QUERY, file.root)) {
-    const target = m.nodes.attr ?? m.nodes.name;
-    const fn = m.nodes.fn;
-    if (!target || !fn) continue;
-    const qn = file.bindings.qualifiedName(fn);
+  const names = new Set<string>();
+  for (const b of file.bindings.imports) {
+    if (CONDUCTOR_FACTORIES.has(b.target)) names.add(b.local);
+    else if ([...CONDUCTOR_FACTORIES].some((f) => f.startsWith(`${b.target}.`)))
+      for (const f of CONDUCTOR_FACTORIES) names.add(f.slice(f.lastIndexOf('.') + 1));
+  }
+  if (names.size === 0) return out;
+  for (const { call } of callsByName(file, names)) {
+    const assign = call.parent;
+    if (assign?.type !== 'assignment' || assign.childForFieldName('right')?.id !== call.id) continue;
+    const left = assign.childForFieldName('left');
+    const target =
+      left?.type === 'identifier'
+        ? left
+        : left?.type === 'attribute'
+          ? left.childForFieldName('attribute')
+          : undefined;
+    if (!target || target.type !== 'identifier') continue;
+    const qn = file.bindings.qualifiedName(call.childForFieldName('function')!);
     if (qn && CONDUCTOR_FACTORIES.has(qn)) out.add(target.text);
   }
   return out;
@@ -69,7 +77,8 @@ function receiverSurface(file: PyFile, recv: PyNode, conductorAttrs: Set<string>
       if (!VIRTAPI_NAME.test(name) && !CONDUCTOR_NAME.test(name) && !conductorAttrs.has(name))
         return undefined;
       // An imported module named `virtapi` / `conductor` is not an API object.
-      if (file.bindings.resolve(name, recv).kind === 'import') return undefined;
+      if (file.bindings.mayBeImported(name) && file.bindings.resolve(name, recv).kind === 'import')
+        return undefined;
       return VIRTAPI_NAME.test(name) ? 'virtapi' : 'conductor';
     }
     case 'attribute': {
@@ -92,33 +101,40 @@ function receiverSurface(file: PyFile, recv: PyNode, conductorAttrs: Set<string>
   }
 }
 
-/** Every raw call in the file (or under `within`), in source order. */
-const NAME_RE = new WeakMap<ConductorMethodTable, RegExp>();
-
-/** A regex that finds `name(` for any table method: files without one cannot hold a raw call. */
-function methodNameRegex(table: ConductorMethodTable): RegExp {
-  let re = NAME_RE.get(table);
-  if (!re) {
-    re = new RegExp(`\\b(?:${table.methods.map((m) => m.method).join('|')})\\s*\\(`);
-    NAME_RE.set(table, re);
-  }
-  return re;
-}
-
+/**
+ * Every raw call in the file (or under `within`), in source order. The call sites are located by
+ * the table's method names in the text (a word search, native speed) and then decided on the tree
+ * and the import bindings; the whole-file answer is computed once per file and table.
+ */
 export function findRawCalls(
   file: PyFile,
   table: ConductorMethodTable,
   within: PyNode = file.root,
 ): RawCall[] {
+  const all = file.memo(table, () => rawCallsOfFile(file, table));
+  if (within.startIndex === 0 && within.endIndex >= file.text.length) return all;
+  return all.filter((c) => c.call.startIndex >= within.startIndex && c.call.endIndex <= within.endIndex);
+}
+
+const NAMES = new WeakMap<ConductorMethodTable, string[]>();
+
+function methodNames(table: ConductorMethodTable): string[] {
+  let names = NAMES.get(table);
+  if (!names) {
+    names = [...new Set(table.methods.map((m) => m.method))];
+    NAMES.set(table, names);
+  }
+  return names;
+}
+
+function rawCallsOfFile(file: PyFile, table: ConductorMethodTable): RawCall[] {
   const out: RawCall[] = [];
-  // Text pre-check (native regex) before walking every call of the tree.
-  if (!methodNameRegex(table).test(file.text)) return out;
   let conductorAttrs: Set<string> | undefined;
-  for (const m of queryMatches(CALL_QUERY, within)) {
-    const { recv, method, call, fname, bare } = m.nodes;
-    if (call && recv && method) {
-      const entry = table.get(method.text);
-      if (!entry) continue;
+  for (const site of callsByName(file, methodNames(table))) {
+    const { call, receiver: recv, name: id } = site;
+    const entry = table.get(id.text);
+    if (!entry) continue;
+    if (recv) {
       const callee = call.childForFieldName('function')!;
       const dbName = dbSurface(file.bindings.qualifiedName(callee));
       if (dbName) {
@@ -130,12 +146,11 @@ export function findRawCalls(
       const surface = receiverSurface(file, recv, conductorAttrs);
       if (surface && entry.surfaces[surface])
         out.push({ call, callee, method: entry, surface, receiverText: file.slice(recv) });
-    } else if (bare && fname) {
-      const entry = table.get(fname.text);
-      if (!entry?.surfaces.db) continue;
+    } else {
+      if (!entry.surfaces.db) continue;
       // `from nova.db import instance_update`; a local def of that name resolves as local.
-      if (dbSurface(file.bindings.qualifiedName(fname))) {
-        out.push({ call: bare, callee: fname, method: entry, surface: 'db', receiverText: '' });
+      if (dbSurface(file.bindings.qualifiedName(id))) {
+        out.push({ call, callee: id, method: entry, surface: 'db', receiverText: '' });
       }
     }
   }

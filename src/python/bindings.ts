@@ -297,6 +297,8 @@ export function readImportStatement(
 export class ModuleBindings {
   readonly imports: ImportBinding[] = [];
   readonly wildcards: WildcardImport[] = [];
+  /** Every local name some import binds, in any scope. */
+  private readonly importedLocals = new Set<string>();
   private readonly sitesByScope = new Map<number, Map<string, BindingSite[]>>();
   private readonly scopeNodes = new Map<number, PyNode>();
   private sitesCollected = false;
@@ -393,7 +395,16 @@ export class ModuleBindings {
 
   private pushImport(b: ImportBinding): void {
     this.imports.push(b);
+    this.importedLocals.add(b.local);
     this.addSite(b.scope, { kind: 'import', name: b.local, node: b.nameNode, import: b });
+  }
+
+  /**
+   * False when no import anywhere in the module binds `name`: then no use of it can resolve to an
+   * import, and callers can skip the scope analysis that `resolve` needs.
+   */
+  mayBeImported(name: string): boolean {
+    return this.importedLocals.has(name);
   }
 
   /** Binding sites of `name` declared directly in `scope`. */
@@ -458,6 +469,8 @@ export class ModuleBindings {
       cur = cur.childForFieldName('object');
     }
     if (!cur || cur.type !== 'identifier') return [];
+    // Only an import binding gives a qualified name: a name no import binds has none, wherever it is.
+    if (!this.importedLocals.has(cur.text)) return [];
     const res = this.resolve(cur.text, cur);
     if (res.kind !== 'import') return [];
     const tail = parts.length ? `.${parts.join('.')}` : '';

@@ -28,6 +28,7 @@ export class PyFile {
   private lineStarts: number[] | undefined;
   private issues: SyntaxIssue[] | undefined;
   private bindingsCache: ModuleBindings | undefined;
+  private analyses: Map<unknown, unknown> | undefined;
   private disposed = false;
 
   private constructor(
@@ -60,6 +61,19 @@ export class PyFile {
   /** Source text of a node (or any range). */
   slice(node: { startIndex: number; endIndex: number }): string {
     return this.text.slice(node.startIndex, node.endIndex);
+  }
+
+  /**
+   * An analysis of this file computed once and shared by every rule or codemod that asks for it
+   * with the same key (a module-level constant or the table it depends on): the raw conductor calls,
+   * the class methods... Cleared with the tree on `dispose()`.
+   */
+  memo<T>(key: unknown, compute: () => T): T {
+    this.analyses ??= new Map();
+    if (this.analyses.has(key)) return this.analyses.get(key) as T;
+    const value = compute();
+    this.analyses.set(key, value);
+    return value;
   }
 
   /** 1-based line and column of a string index. */
@@ -148,6 +162,7 @@ export class PyFile {
   dispose(): void {
     if (!this.disposed) {
       this.disposed = true;
+      this.analyses = undefined;
       this.tree.delete();
     }
   }

@@ -4,20 +4,18 @@
  * xenhost.py network_config, a literal subcommand) that os-xenapi wraps in a python function. The
  * finding names the function and the first os-xenapi release that provides it.
  */
+import { callsByName } from '../../python/call-sites.js';
 import { callArguments, literalDict, literalString } from '../../python/syntax-helpers.js';
 import { normalizePluginName } from '../../xenapi/rule-tables.js';
 import { isMoxRecording } from '../mox.js';
-import { queryMatches } from '../query.js';
 import type { LintRule } from '../types.js';
 
-const PLUGIN_CALL_QUERY = `
-(call
-  function: (attribute object: (_) @session attribute: (identifier) @method
-    (#match? @method "^call_plugin(_serialized(_with_retry)?)?$"))
-  arguments: (argument_list)) @call
-(call function: (identifier) @wrapper (#eq? @wrapper "call_xenhost") arguments: (argument_list)) @wcall
-(call function: (attribute attribute: (identifier) @wrapper (#eq? @wrapper "call_xenhost")) arguments: (argument_list)) @wcall
-`;
+/** The session methods that call a dom0 plugin (always through a session object). */
+export const PLUGIN_CALL_METHODS = [
+  'call_plugin',
+  'call_plugin_serialized',
+  'call_plugin_serialized_with_retry',
+];
 
 /**
  * Nova's own plugin-call wrappers (migrations.md B.4): `call_xenhost(session, method, arg_dict)` in
@@ -44,17 +42,19 @@ export const dom0PluginCall: LintRule = {
   },
   check(ctx) {
     const table = ctx.tables.pluginCalls;
-    for (const m of queryMatches(PLUGIN_CALL_QUERY, ctx.file.root)) {
-      let { session, method, call } = m.nodes;
+    for (const site of callsByName(ctx.file, [...PLUGIN_CALL_METHODS, ...Object.keys(WRAPPERS)])) {
+      const call = site.call;
+      const method = site.name;
+      const wrapper = Object.hasOwn(WRAPPERS, method.text) ? WRAPPERS[method.text] : undefined;
+      // Plugin calls go through a session; wrappers are module functions, bare or qualified.
+      if (!wrapper && !site.receiver) continue;
+      let session = site.receiver;
       let plugin: string | undefined;
       let fn: string | undefined;
-      const wrapper = m.nodes.wrapper ? WRAPPERS[m.nodes.wrapper.text] : undefined;
-      const args = callArguments(call ?? m.nodes.wcall!);
+      const args = callArguments(call);
       if (!args) continue;
-      if (wrapper && m.nodes.wcall) {
+      if (wrapper) {
         // A wrapper's own body passes a computed name and is skipped below.
-        call = m.nodes.wcall;
-        method = m.nodes.wrapper;
         session = args.positional[wrapper.sessionArg];
         plugin = wrapper.plugin;
         fn = literalString(args.positional[wrapper.fnArg]);

@@ -213,7 +213,8 @@ export function analyzeFile(file: PyFile, relPath: string, options: UsageOptions
         if (!rname) continue;
         // A receiver bound by an import is a module or class: handled as a reference above.
         const root = receiver.type === 'identifier' ? receiver : undefined;
-        if (root && bindings.resolve(root.text, root).kind === 'import') continue;
+        if (root && bindings.mayBeImported(root.text) && bindings.resolve(root.text, root).kind === 'import')
+          continue;
         if (receiver.type === 'attribute' && bindings.qualifiedName(receiver) !== undefined) continue;
         const method = attrName.text;
         const classes = options.instanceMethods[method] ?? [];
