@@ -59,6 +59,21 @@ function isTestFunction(def: PyNode): boolean {
 }
 
 /**
+ * False when the text cannot hold a version check site: every site names the version plugin, a
+ * version constant or one of the `known` check methods / constants.
+ */
+export function mayHaveVersionCheck(
+  text: string,
+  known: { methods?: readonly string[]; constants?: readonly string[] } = {},
+): boolean {
+  return (
+    text.includes('plugin_version') ||
+    VERSION_CONSTANT_TEXT_RE.test(text) ||
+    [...(known.methods ?? []), ...(known.constants ?? [])].some((n) => text.includes(n))
+  );
+}
+
+/**
  * The version check sites of a file. `knownMethods` / `knownConstants`: names found in other files
  * (tests live apart from the session module); tests referencing them count as tests of the check.
  */
@@ -68,12 +83,7 @@ export function findVersionCheck(
 ): VersionCheck {
   // Every site names the version plugin, a version constant or a known check method: a file that
   // mentions none of them has no sites, and is spared the query (it matches every call and def).
-  const text = file.text;
-  const mentioned =
-    text.includes('plugin_version') ||
-    VERSION_CONSTANT_TEXT_RE.test(text) ||
-    [...(known.methods ?? []), ...(known.constants ?? [])].some((n) => text.includes(n));
-  if (!mentioned) return { sites: [], methods: [], constants: [] };
+  if (!mayHaveVersionCheck(file.text, known)) return { sites: [], methods: [], constants: [] };
   const matches = queryMatches(QUERY, file.root);
   const sites: VersionCheckSite[] = [];
   const methods = new Set<string>();

@@ -43,11 +43,18 @@ export function rulesForFile(relPath: string, rules: readonly ResolvedRule[]): R
   return rules.filter((r) => matchesAnyGlob(relPath, r.scope) && !matchesAnyGlob(relPath, r.exclude));
 }
 
-/** True when some in-scope rule's trigger occurs in the text: only then is the file parsed. */
+/** True when one of the rule's triggers occurs in the text and its own file-level test passes. */
+export function ruleMayMatch(rule: LintRule, relPath: string, text: string): boolean {
+  const triggered = rule.meta.triggers.some((t) => text.includes(t));
+  return triggered && (rule.mayMatch?.(relPath, text) ?? true);
+}
+
+/** True when some in-scope rule may match the text: only then is the file parsed. */
 export function needsParse(relPath: string, text: string, rules: readonly ResolvedRule[]): boolean {
-  return rulesForFile(relPath, rules).some((r) =>
-    RULES_BY_ID.get(r.id)?.meta.triggers.some((t) => text.includes(t)),
-  );
+  return rulesForFile(relPath, rules).some((r) => {
+    const rule = RULES_BY_ID.get(r.id);
+    return !!rule && ruleMayMatch(rule, relPath, text);
+  });
 }
 
 export function lintText(
@@ -71,7 +78,7 @@ export function lintText(
   const modules = applicable
     .map((r) => ({ cfg: r, rule: RULES_BY_ID.get(r.id) }))
     .filter((x): x is { cfg: ResolvedRule; rule: LintRule } => !!x.rule);
-  const triggered = modules.filter((m) => m.rule.meta.triggers.some((t) => text.includes(t)));
+  const triggered = modules.filter((m) => ruleMayMatch(m.rule, relPath, text));
   // Every applicable rule ran: the ones whose triggers are absent ran on a file that cannot match.
   result.rulesRun = modules.map((m) => m.cfg.id);
   if (triggered.length === 0) {

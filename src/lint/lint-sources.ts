@@ -21,6 +21,8 @@ export interface LintSourcesResult {
   suppressed: Finding[];
   unused: Finding[];
   status?: ContractStatus;
+  /** The files that were parsed (some in-scope rule's triggers and file pre-check passed). */
+  parsed: string[];
 }
 
 export async function lintSources(
@@ -49,7 +51,13 @@ export async function lintSources(
     }
   }
   const known = new Set(RULES.map((r) => r.meta.id));
-  const out: LintSourcesResult = { findings: [], suppressed: [], unused: [], ...(status ? { status } : {}) };
+  const out: LintSourcesResult = {
+    findings: [],
+    suppressed: [],
+    unused: [],
+    ...(status ? { status } : {}),
+    parsed: results.filter((r) => r.parsed).map((r) => r.relPath),
+  };
   for (const r of results) {
     const s = applySuppressions(r.relPath, r.findings, r.directives, new Set(r.rulesRun), known);
     out.findings.push(...s.kept);

@@ -4,11 +4,14 @@
  * baseline and changed-lines filters. Returns findings plus the run summary that every reporter
  * renders.
  */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { createProgress } from '../engine/progress.js';
 import { discoverProjectFiles, type Project } from '../engine/project.js';
-import { DEFAULT_MAX_FILE_BYTES, readSource } from '../engine/read-source.js';
+import { DEFAULT_MAX_FILE_BYTES, readSourceSync } from '../engine/read-source.js';
 import { emptySummary, type RunSummary } from '../engine/run-summary.js';
-import { runFileTask } from '../engine/worker-pool.js';
+import { FilePool, runFileTask } from '../engine/worker-pool.js';
 import { compareFindings, type Finding } from '../report/finding.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { type ChangedLines, touchesChangedLines } from './changed-lines.js';
@@ -43,6 +46,20 @@ export interface LintRunOptions {
 export interface LintTiming {
   phases: Record<string, number>;
   perFile: Record<string, number>;
+}
+
+/** Files per batch (or bytes, whichever first) sent to a worker while the pre-pass goes on. */
+const STREAM_BATCH_FILES = 8;
+const STREAM_BATCH_BYTES = 256 * 1024;
+/** Fewer named files than this run in this thread. */
+const MIN_FILES_FOR_WORKERS = 48;
+
+function isDirectory(root: string, p: string): boolean {
+  try {
+    return statSync(resolve(root, p)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export interface LintRunResult {
@@ -80,59 +97,117 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
   const ruleFiles = RULES.filter((r) => rules.some((x) => x.id === r.meta.id)).flatMap(
     (r) => r.meta.files ?? [],
   );
-  const discovery = await discoverProjectFiles(
-    project,
-    opts.paths ?? [],
-    ruleFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...ruleFiles] } : {},
-  );
-  lap('discover');
-  const summary: LintRunResult['summary'] = { ...emptySummary(), filesParsed: 0, findings: 0, suppressed: 0 };
-  for (const m of discovery.missing)
-    summary.skipped.push({ path: m, reason: 'missing', message: `${m}: no such file or directory` });
   const taskOptions: LintTaskOptions = {
     rules,
     tables: resolveTableFiles(project.root, config.tables),
     ...(project.config.maxFileSize ? { maxFileBytes: project.config.maxFileSize } : {}),
     ...(opts.timing ? { timing: true } : {}),
   };
-  // Cheap pre-pass in this thread: read each in-scope file and keep for the workers only those in
-  // which some rule's trigger occurs. The others cannot match and are never parsed.
+  // Workers start now, while this thread discovers files: worth it for a directory, not for a few
+  // named files.
+  const jobs = opts.jobs ?? project.config.jobs;
+  const paths = opts.paths ?? [];
+  const manyFiles =
+    paths.length === 0 ||
+    paths.length >= MIN_FILES_FOR_WORKERS ||
+    paths.some((p) => isDirectory(project.root, p));
+  const earlyPool =
+    (jobs ?? availableParallelism()) > 1 && manyFiles
+      ? FilePool.open<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), taskOptions, jobs ? { jobs } : {})
+      : undefined;
+  const summary: LintRunResult['summary'] = { ...emptySummary(), filesParsed: 0, findings: 0, suppressed: 0 };
   const results: LintTaskResult[] = [];
-  const toParse: typeof discovery.inputs = [];
-  const maxBytes = project.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
-  for (const input of discovery.inputs) {
-    const applicable = rulesForFile(input.relPath, rules);
-    if (applicable.length === 0) continue;
-    const read = await readSource(input.path, maxBytes);
-    const base = { relPath: input.relPath, parsed: false, syntaxErrors: false, findings: [], directives: [] };
-    if (!read.ok) {
-      results.push({
-        ...base,
-        rulesRun: [],
-        bytes: 0,
-        skipped: { reason: read.reason, message: read.message },
-      });
-    } else if (needsParse(input.relPath, read.text, rules)) toParse.push(input);
-    else {
-      results.push({
-        ...base,
-        bytes: read.bytes,
-        rulesRun: applicable.map((r) => r.id),
-        directives: parseSuppressions(read.text),
-      });
-    }
-  }
-  lap('pre-pass (read, triggers)');
-  const progress = createProgress(toParse.length, { quiet: opts.quiet ?? false, title: 'lint' });
-  try {
-    results.push(
-      ...(await runFileTask<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), toParse, taskOptions, {
-        ...((opts.jobs ?? project.config.jobs) ? { jobs: opts.jobs ?? project.config.jobs } : {}),
-        onProgress: (done, total, f) => progress.tick(done, total, f.relPath),
-      })),
+  const collect = async (): Promise<void> => {
+    const discovery = await discoverProjectFiles(
+      project,
+      opts.paths ?? [],
+      ruleFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...ruleFiles] } : {},
     );
+    lap('discover');
+    for (const m of discovery.missing)
+      summary.skipped.push({ path: m, reason: 'missing', message: `${m}: no such file or directory` });
+    // Cheap pre-pass in this thread: read each in-scope file and keep for the workers only those in
+    // which some rule's trigger occurs. The others cannot match and are never parsed. The workers
+    // were started before discovery (they load the parser and tables meanwhile) and get the files to
+    // parse in small batches as the pre-pass finds them.
+    const maxBytes = project.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
+    const pool = earlyPool;
+    const pending: Promise<void>[] = [];
+    let batch: typeof discovery.inputs = [];
+    let batchBytes = 0;
+    let toParse = 0;
+    let done = 0;
+    let progress: ReturnType<typeof createProgress> | undefined;
+    const flush = () => {
+      if (!pool || batch.length === 0) return;
+      const files = batch;
+      batch = [];
+      batchBytes = 0;
+      pending.push(
+        pool.submit(files).then((out) => {
+          results.push(...out);
+          done += out.length;
+          progress?.tick(done, toParse, files[files.length - 1]!.relPath);
+        }),
+      );
+    };
+    const inProcess: typeof discovery.inputs = [];
+    for (const input of discovery.inputs) {
+      const applicable = rulesForFile(input.relPath, rules);
+      if (applicable.length === 0) continue;
+      const read = readSourceSync(input.path, maxBytes);
+      const base = {
+        relPath: input.relPath,
+        parsed: false,
+        syntaxErrors: false,
+        findings: [],
+        directives: [],
+      };
+      if (!read.ok) {
+        results.push({
+          ...base,
+          rulesRun: [],
+          bytes: 0,
+          skipped: { reason: read.reason, message: read.message },
+        });
+      } else if (needsParse(input.relPath, read.text, rules)) {
+        toParse++;
+        if (!pool) inProcess.push(input);
+        else {
+          batch.push(input);
+          batchBytes += read.bytes;
+          if (batch.length >= STREAM_BATCH_FILES || batchBytes >= STREAM_BATCH_BYTES) flush();
+        }
+      } else {
+        results.push({
+          ...base,
+          bytes: read.bytes,
+          rulesRun: applicable.map((r) => r.id),
+          directives: parseSuppressions(read.text),
+        });
+      }
+    }
+    flush();
+    lap('pre-pass (read, triggers)');
+    progress = createProgress(toParse, { quiet: opts.quiet ?? false, title: 'lint' });
+    try {
+      if (pool) await Promise.all(pending);
+      else {
+        results.push(
+          ...(await runFileTask<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), inProcess, taskOptions, {
+            ...(jobs ? { jobs } : {}),
+            onProgress: (n, total, f) => progress?.tick(n, total, f.relPath),
+          })),
+        );
+      }
+    } finally {
+      progress.stop();
+    }
+  };
+  try {
+    await collect();
   } finally {
-    progress.stop();
+    await earlyPool?.close();
   }
   lap('file tasks (parse, rules)');
   results.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));

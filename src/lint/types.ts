@@ -24,7 +24,8 @@ export interface RuleMeta {
   exclude?: string[];
   /**
    * Substrings of which at least one must occur in a file's text for the rule to possibly match
-   * (write them to cover every spelling the rule finds, relative imports included): files with none of any in-scope rule's triggers are not parsed.
+   * (write them to cover every spelling the rule finds, relative imports included): files with
+   * none of any in-scope rule's triggers are not parsed. `LintRule.mayMatch` can refine them.
    */
   triggers: string[];
   /** Files beyond the tree's Python sources that the rule reads (globs; extension-less dom0 plugins). */
@@ -57,5 +58,10 @@ export interface RuleContext {
 
 export interface LintRule {
   meta: RuleMeta;
+  /**
+   * A finer file-level test after the triggers, on the path and text alone: false only when
+   * `check` cannot report anything in this file (then the file is not parsed for this rule).
+   */
+  mayMatch?(relPath: string, text: string): boolean;
   check(ctx: RuleContext): void;
 }

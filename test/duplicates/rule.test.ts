@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateDuplicatesOptions } from '../../src/duplicates/options.js';
 import { lintSources } from '../../src/lint/lint-sources.js';
+import { xenapiDuplicates } from '../../src/lint/rules/xenapi-duplicates.js';
 
 const WRAPPER = `def fetch_bw(session):
     return session.call_plugin_serialized('bandwidth.py', 'fetch_all_bandwidth')
@@ -65,5 +66,30 @@ describe('xenapi-duplicates rule (committed os-xenapi index)', () => {
       },
     );
     expect(r.findings).toHaveLength(0);
+  });
+
+  it('tests are parsed only when they can hold a version check (the one thing looked for there)', async () => {
+    const TEST_OF_CHECK = `import mock
+
+
+class TestSession(object):
+    def test_verify(self):
+        with mock.patch.object(self.session, '_verify_plugin_version') as v:
+            self.session.call_plugin_serialized('nova_plugin_version.py', 'get_version')
+            v.assert_called_once_with()
+`;
+    const r = await lintSources(
+      {
+        'nova/tests/unit/virt/xenapi/test_host.py': WRAPPER,
+        'nova/tests/unit/virt/xenapi/test_session.py': TEST_OF_CHECK,
+      },
+      { only: ['xenapi-duplicates'] },
+    );
+    expect(r.parsed).toEqual(['nova/tests/unit/virt/xenapi/test_session.py']);
+    expect(r.findings.map((f) => [f.file, (f.data as { site: string }).site])).toEqual([
+      ['nova/tests/unit/virt/xenapi/test_session.py', 'test'],
+    ]);
+    expect(xenapiDuplicates.mayMatch!('nova/tests/unit/virt/xenapi/test_host.py', WRAPPER)).toBe(false);
+    expect(xenapiDuplicates.mayMatch!('nova/virt/xenapi/host.py', WRAPPER)).toBe(true);
   });
 });

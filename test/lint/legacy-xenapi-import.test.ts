@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RuleTester } from '../../src/lint/rule-tester.js';
 import { legacyXenapiImport } from '../../src/lint/rules/legacy-xenapi-import.js';
 
@@ -20,6 +20,8 @@ LOG.debug("nova.virt.xenapi.client.session is deprecated")
     {
       name: 'the new library and sibling xenapi modules',
       code: `
+import os_xenapi.client
+from os_xenapi.client import host_network as os_xenapi_client_host
 from os_xenapi.client import session
 from nova.virt.xenapi import vmops
 import nova.virt.xenapi.vm_utils
@@ -84,6 +86,19 @@ def make():
       ],
     },
     {
+      name: 'client among several imported names, parenthesized over lines (no dotted name in the file)',
+      filename: 'nova/virt/xenapi/host.py',
+      code: `
+from nova.virt.xenapi import (vm_utils,
+                              client)
+
+
+def f(session):
+    return vm_utils, client.session
+`,
+      errors: [{ line: 3, data: { module: 'nova.virt.xenapi.client' } }],
+    },
+    {
       name: 'relative import inside nova.virt.xenapi',
       code: `
 from . import client
@@ -120,4 +135,33 @@ class T(object):
       ],
     },
   ],
+});
+
+describe('legacy-xenapi-import file pre-check (mayMatch)', () => {
+  const may = (text: string) => legacyXenapiImport.mayMatch!('nova/virt/xenapi/x.py', text);
+  it('lets through every spelling that can reach nova.virt.xenapi.client', () => {
+    for (const text of [
+      'from nova.virt.xenapi.client import session',
+      'import nova.virt.xenapi.client.objects',
+      'from nova.virt import xenapi\nx = xenapi.client.session',
+      "@mock.patch('nova.virt.xenapi.client.session.XenAPISession')",
+      'from nova.virt.xenapi import client',
+      'from nova.virt.xenapi import (vm_utils,\n    client)',
+      'from . import client',
+      'from .. import vm_utils, client',
+      'from .client import session',
+      'from ..client.session import XenAPISession',
+    ])
+      expect(may(text), text).toBe(true);
+  });
+  it('spares files whose only "client" is another package or the library itself', () => {
+    for (const text of [
+      'from nova.tests.functional.api import client',
+      'from os_xenapi.client import session',
+      'import os_xenapi.client',
+      'from neutronclient.v2_0 import client as clientv20',
+      'LOG.debug("xenapi client ready")',
+    ])
+      expect(may(text), text).toBe(false);
+  });
 });

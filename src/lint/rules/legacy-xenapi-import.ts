@@ -32,6 +32,19 @@ function stringTargetFor(ctx: RuleContext, fn: PyNode): StringTargetCall[] {
   );
 }
 
+/**
+ * Every way source text can reach `nova.virt.xenapi.client`: the dotted name (absolute imports,
+ * attribute chains, mock.patch strings; `os_xenapi.client`, the library itself, does not count),
+ * `client` among the names imported from a `...xenapi` package or a relative one
+ * (`from nova.virt.xenapi import vm_utils, client`, also parenthesized over several lines;
+ * `from . import client`), and relative imports of the client package (`from .client import x`).
+ */
+const LEGACY_CLIENT_TEXT = [
+  /(?<![\p{L}\p{N}_])xenapi\.client/u,
+  /\bfrom\s+(?:\.+|[\w.]*xenapi)\s+import\s*\(?[\w\s,\\()]*?\bclient\b/,
+  /\bfrom\s+\.+\s*client\b/,
+];
+
 export const legacyXenapiImport: LintRule = {
   meta: {
     id: 'legacy-xenapi-import',
@@ -46,8 +59,9 @@ export const legacyXenapiImport: LintRule = {
     exclude: ['nova/virt/xenapi/client/**'],
     // `nova.virt.xenapi.client...`, `from nova.virt.xenapi import client`, `from . import client`,
     // `from .client import session` (inside nova/virt/xenapi).
-    triggers: ['xenapi.client', 'import client', 'from .client'],
+    triggers: ['client'],
   },
+  mayMatch: (_relPath, text) => LEGACY_CLIENT_TEXT.some((re) => re.test(text)),
   check(ctx) {
     const rules = ctx.tables.xenapiImports;
     const legacy = rules.legacyPackage;
