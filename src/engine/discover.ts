@@ -5,8 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { globby } from 'globby';
 import { matchesAnyGlob } from './glob-match.js';
+import { walkFiles } from './walk-files.js';
 
 export interface DiscoverOptions {
   /** Directory globs and relative paths resolve against. */
@@ -40,7 +40,6 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<Discovery> {
   const cwd = resolve(opts.cwd);
   const paths = opts.paths?.length ? opts.paths : ['.'];
   const include = opts.include?.length ? opts.include : ['**/*.py'];
-  const ignore = [...ALWAYS_EXCLUDED, ...(opts.exclude ?? [])];
   const files = new Set<string>();
   const missing: string[] = [];
   for (const p of paths) {
@@ -56,15 +55,11 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<Discovery> {
       files.add(abs);
       continue;
     }
-    const found = await globby(include as string[], {
-      cwd: abs,
-      absolute: true,
-      ignore,
-      gitignore: opts.gitignore ?? true,
-      dot: false,
-      followSymbolicLinks: false,
-      onlyFiles: true,
-    });
+    const found =
+      // The walk never enters dot directories, node_modules or __pycache__ (ALWAYS_EXCLUDED).
+      (await walkFiles(abs, { include, exclude: opts.exclude ?? [], gitignore: opts.gitignore ?? true })).map(
+        (f) => f.path,
+      );
     const rel = relative(cwd, abs);
     for (const f of found) {
       // Exclude globs are relative to cwd; re-check files found under a sub-path.

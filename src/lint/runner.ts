@@ -170,7 +170,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
           bytes: 0,
           skipped: { reason: read.reason, message: read.message },
         });
-      } else if (needsParse(input.relPath, read.text, rules)) {
+      } else if (needsParse(input.relPath, read.text, rules, applicable)) {
         toParse++;
         if (!pool) inProcess.push(input);
         else {

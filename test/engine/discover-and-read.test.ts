@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverFiles } from '../../src/engine/discover.js';
 import { isMatch } from '../../src/engine/glob-match.js';
-import { decodeSource, readSource } from '../../src/engine/read-source.js';
+import { decodeSource, readSource, readSourceSync } from '../../src/engine/read-source.js';
 
 let dir: string;
 
@@ -57,6 +57,41 @@ describe('file discovery', () => {
     expect(missing).toEqual(['no/such/path']);
   });
 
+  it('nested and parent .gitignore files (with negation), node_modules, __pycache__, dot files, symlinks', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'backlevel-walk-'));
+    try {
+      execFileSync('git', ['init', '-q', t]);
+      for (const rel of [
+        'pkg/a.py',
+        'pkg/gen/gen_1.py',
+        'pkg/gen/keep.py',
+        'pkg/c/drop.py',
+        'pkg/c/keep.py',
+        'pkg/node_modules/m.py',
+        'pkg/__pycache__/p.py',
+        'pkg/.hidden.py',
+        'pkg/.venv/v.py',
+      ]) {
+        mkdirSync(join(t, rel, '..'), { recursive: true });
+        writeFileSync(join(t, rel), 'x = 1\n');
+      }
+      writeFileSync(join(t, '.gitignore'), 'pkg/c/*.py\n!pkg/c/keep.py\n');
+      writeFileSync(join(t, 'pkg/gen/.gitignore'), 'gen_*.py\n');
+      symlinkSync(join(t, 'pkg/a.py'), join(t, 'pkg/link.py'));
+      // Walking a sub-directory still applies the .gitignore above it, up to the git root.
+      const { files } = await discoverFiles({ cwd: join(t, 'pkg') });
+      expect(files.map((f) => f.slice(t.length + 1))).toEqual([
+        'pkg/a.py',
+        'pkg/c/keep.py',
+        'pkg/gen/keep.py',
+      ]);
+      const all = await discoverFiles({ cwd: join(t, 'pkg'), gitignore: false });
+      expect(all.files).toHaveLength(5);
+    } finally {
+      rmSync(t, { recursive: true, force: true });
+    }
+  });
+
   it('matches scope globs', () => {
     expect(isMatch('nova/virt/xenapi/vmops.py', 'nova/virt/**')).toBe(true);
     expect(isMatch('nova/compute/manager.py', 'nova/virt/**')).toBe(false);
@@ -64,6 +99,17 @@ describe('file discovery', () => {
 });
 
 describe('safe reads', () => {
+  it('reads a file exactly, small or large, multi-byte text included', async () => {
+    for (const text of ['', 'x = 1\n', `s = "é ü 漢字"\n${'# line\n'.repeat(300_000)}`]) {
+      const p = join(dir, 'exact.py');
+      writeFileSync(p, text);
+      const r = readSourceSync(p);
+      expect(r.ok && r.text === text && r.bytes === Buffer.byteLength(text)).toBe(true);
+      const a = await readSource(p);
+      expect(a.ok && a.text === text).toBe(true);
+    }
+  });
+
   it('refuses binary and non-UTF-8 content, naming the file', () => {
     const bin = decodeSource('a.pyc', Buffer.from([0x03, 0xf3, 0x0d, 0x0a, 0x00, 0x01]));
     expect(bin).toMatchObject({ ok: false, reason: 'binary' });

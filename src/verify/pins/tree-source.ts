@@ -4,17 +4,13 @@
  * --batch`). Both list the Python files with the engine's discovery rules and hand back raw bytes,
  * so the verifier can reject most files with a byte search before decoding or parsing them.
  *
- * Disk listing is a direct `readdir` walk with the rules of `discoverFiles` (no dot files or
- * directories, no `node_modules`/`__pycache__`, no symbolic links, include and exclude globs,
- * `.gitignore` files of the tree and of its parents up to the git root, matched by globby's own
- * matcher): the same files, without globby's second walk for ignore files and its per-path cost.
- * A revision lists the files git tracks there; `.gitignore` does not apply to tracked files.
+ * Disk listing is the engine's `walkFiles` (the rules of `discoverFiles`). A revision lists the files git tracks there; `.gitignore` does not apply to tracked files.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isIgnoredByIgnoreFiles } from 'globby';
 import picomatch from 'picomatch';
 import { matchesAnyGlob } from '../../engine/glob-match.js';
+import { walkFiles } from '../../engine/walk-files.js';
 import { GitObjectStore, GitRefError, type TreeEntry } from '../../history/git-objects.js';
 
 export interface TreeFile {
@@ -47,28 +43,12 @@ export interface TreeSource {
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
-/** Directories globby does not search for ignore files. */
-const NO_IGNORE_FILE_DIRS = new Set(['node_modules', 'flow-typed', 'coverage']);
 
 function includeMatcher(include: readonly string[] | undefined): (rel: string, name: string) => boolean {
   if (!include?.length || (include.length === 1 && include[0] === '**/*.py'))
     return (_rel, name) => name.endsWith('.py') && !name.startsWith('.');
   const m = picomatch(include as string[], { dot: false });
   return (rel) => m(rel);
-}
-
-function findGitRoot(dir: string): string | undefined {
-  let cur = path.resolve(dir);
-  for (;;) {
-    try {
-      lstatSync(path.join(cur, '.git'));
-      return cur;
-    } catch {
-      const up = path.dirname(cur);
-      if (up === cur) return undefined;
-      cur = up;
-    }
-  }
 }
 
 /** A directory on disk. */
@@ -79,53 +59,7 @@ export class DiskTreeSource implements TreeSource {
   }
 
   async list(options: ListOptions): Promise<TreeFile[]> {
-    const root = this.root;
-    const included = includeMatcher(options.include);
-    const exclude = options.exclude ?? [];
-    const files: TreeFile[] = [];
-    const ignoreFiles: string[] = [];
-    const walk = (dir: string, rel: string, collectIgnore: boolean) => {
-      let entries: import('node:fs').Dirent[];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const name = e.name;
-        if (name === '.gitignore' && collectIgnore && e.isFile()) ignoreFiles.push(path.join(dir, name));
-        if (name.startsWith('.')) continue;
-        const childRel = rel ? `${rel}/${name}` : name;
-        if (e.isDirectory()) {
-          if (!SKIPPED_DIRS.has(name))
-            walk(path.join(dir, name), childRel, collectIgnore && !NO_IGNORE_FILE_DIRS.has(name));
-        } else if (e.isFile() && included(childRel, name)) {
-          if (exclude.length && matchesAnyGlob(childRel, exclude)) continue;
-          files.push({ relPath: childRel, path: path.join(dir, name) });
-        }
-      }
-    };
-    walk(root, '', true);
-    // .gitignore files above the tree, up to the git root, apply as well (as with globby).
-    const gitRoot = findGitRoot(root);
-    const base = gitRoot && gitRoot !== root && root.startsWith(`${gitRoot}${path.sep}`) ? gitRoot : root;
-    for (let d = path.dirname(root); base !== root && d.startsWith(base); d = path.dirname(d)) {
-      try {
-        if (statSync(path.join(d, '.gitignore')).isFile()) ignoreFiles.push(path.join(d, '.gitignore'));
-      } catch {
-        // none here
-      }
-      if (d === base) break;
-    }
-    let kept = files;
-    if (ignoreFiles.length) {
-      const ignored = await isIgnoredByIgnoreFiles(
-        ignoreFiles.map((f) => path.relative(base, f).split(path.sep).join('/')),
-        { cwd: base },
-      );
-      kept = files.filter((f) => !ignored(f.path));
-    }
-    return kept.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+    return walkFiles(this.root, options);
   }
 
   async readAll(files: readonly TreeFile[], maxBytes: number): Promise<ReadResult[]> {

@@ -1,0 +1,109 @@
+/**
+ * Lists the files of a directory tree with the engine's discovery rules, in one `readdir` walk:
+ * no dot files or directories, no `node_modules` / `__pycache__`, no symbolic links, include and
+ * exclude globs (relative to the walked directory), and the `.gitignore` files of the tree and of
+ * its parents up to the git root, matched by globby's own matcher (`isIgnoredByIgnoreFiles`,
+ * git's semantics through the `ignore` package). globby finds the same files, but walks the tree
+ * a second time for ignore files and pays a stat per path: 3-4x slower on a Nova checkout.
+ */
+import type { Dirent } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isIgnoredByIgnoreFiles } from 'globby';
+import picomatch from 'picomatch';
+import { matchesAnyGlob } from './glob-match.js';
+
+export interface WalkedFile {
+  /** Relative to the walked directory, forward slashes. */
+  relPath: string;
+  /** Absolute path. */
+  path: string;
+}
+
+export interface WalkOptions {
+  /** Globs a file must match (default `**\/*.py`), relative to the walked directory. */
+  include?: readonly string[];
+  /** Globs to leave out, relative to the walked directory. */
+  exclude?: readonly string[];
+  /** Honour `.gitignore` files (default true). */
+  gitignore?: boolean;
+}
+
+const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
+/** Directories globby does not search for ignore files. */
+const NO_IGNORE_FILE_DIRS = new Set(['node_modules', 'flow-typed', 'coverage']);
+
+function includeMatcher(include: readonly string[] | undefined): (rel: string, name: string) => boolean {
+  if (!include?.length || (include.length === 1 && include[0] === '**/*.py'))
+    return (_rel, name) => name.endsWith('.py') && !name.startsWith('.');
+  const m = picomatch(include as string[], { dot: false });
+  return (rel) => m(rel);
+}
+
+/** The nearest directory at or above `dir` that holds a `.git` entry. */
+export function findGitRoot(dir: string): string | undefined {
+  let cur = path.resolve(dir);
+  for (;;) {
+    try {
+      lstatSync(path.join(cur, '.git'));
+      return cur;
+    } catch {
+      const up = path.dirname(cur);
+      if (up === cur) return undefined;
+      cur = up;
+    }
+  }
+}
+
+/** Every file under `root` that the rules keep, sorted by relative path. */
+export async function walkFiles(root: string, options: WalkOptions = {}): Promise<WalkedFile[]> {
+  const included = includeMatcher(options.include);
+  const exclude = options.exclude ?? [];
+  const useIgnoreFiles = options.gitignore ?? true;
+  const files: WalkedFile[] = [];
+  const ignoreFiles: string[] = [];
+  const walk = (dir: string, rel: string, collectIgnore: boolean) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const name = e.name;
+      if (name === '.gitignore' && collectIgnore && e.isFile()) ignoreFiles.push(path.join(dir, name));
+      if (name.startsWith('.')) continue;
+      const childRel = rel ? `${rel}/${name}` : name;
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(name))
+          walk(path.join(dir, name), childRel, collectIgnore && !NO_IGNORE_FILE_DIRS.has(name));
+      } else if (e.isFile() && included(childRel, name)) {
+        if (exclude.length && matchesAnyGlob(childRel, exclude)) continue;
+        files.push({ relPath: childRel, path: path.join(dir, name) });
+      }
+    }
+  };
+  walk(root, '', useIgnoreFiles);
+  let kept = files;
+  if (useIgnoreFiles) {
+    // .gitignore files above the tree, up to the git root, apply as well (as with globby).
+    const gitRoot = findGitRoot(root);
+    const base = gitRoot && gitRoot !== root && root.startsWith(`${gitRoot}${path.sep}`) ? gitRoot : root;
+    for (let d = path.dirname(root); base !== root && d.startsWith(base); d = path.dirname(d)) {
+      try {
+        if (statSync(path.join(d, '.gitignore')).isFile()) ignoreFiles.push(path.join(d, '.gitignore'));
+      } catch {
+        // none here
+      }
+      if (d === base) break;
+    }
+    if (ignoreFiles.length) {
+      const ignored = await isIgnoredByIgnoreFiles(
+        ignoreFiles.map((f) => path.relative(base, f).split(path.sep).join('/')),
+        { cwd: base },
+      );
+      kept = files.filter((f) => !ignored(f.path));
+    }
+  }
+  return kept.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+}
