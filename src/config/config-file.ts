@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { compileSchema } from './schemas.js';
+import { parseYaml } from './yaml.js';
 
 export const CONFIG_FILE_NAMES = ['backlevel.config.json', 'backlevel.config.yaml', 'backlevel.config.yml'];
 
@@ -61,7 +61,7 @@ export function loadConfig(dir: string, explicitFile?: string): LoadedConfig {
 export function parseConfig(text: string, file: string): BacklevelConfig {
   let data: unknown;
   try {
-    data = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     const e = err as Error & { linePos?: { line: number; col: number }[] };
     const where = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';

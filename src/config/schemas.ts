@@ -3,13 +3,14 @@
  * one ajv instance by `$id`, compiled once.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { packagePath } from './package-root.js';
 
-// ajv-formats is CommonJS; its default export is the plugin function.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// ajv and ajv-formats (CommonJS) load on the first schema compilation, not on import: a worker
+// whose rule tables come from the JSON cache never needs them.
+const require = createRequire(import.meta.url);
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
@@ -26,7 +27,9 @@ function listSchemaFiles(dir: string): string[] {
 
 export function schemaRegistry(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+    const addFormats = (require('ajv-formats') as { default: (ajv: Ajv) => Ajv }).default;
+    ajv = new AjvClass({ allErrors: true, strict: false, allowUnionTypes: true });
     addFormats(ajv);
     for (const file of listSchemaFiles(packagePath('schemas'))) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };

@@ -16,10 +16,9 @@
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
-import { pyFileOptionsFor } from '../engine/project.js';
 import { readSource } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
-import { PyFile } from '../python/source-file.js';
+import { PyFile, pyFileOptionsFor } from '../python/source-file.js';
 import { type ApiIndex, loadOsXenapiIndex } from '../xenapi/api-index.js';
 import { detectDuplicates, isPluginPath, isTestPath, looksLikePython } from './detect.js';
 import { ImportGraph } from './import-graph.js';

@@ -5,9 +5,8 @@
  */
 
 import { initPython } from '../python/parser.js';
-import { PyFile } from '../python/source-file.js';
+import { PyFile, pyFileOptionsFor } from '../python/source-file.js';
 import type { FileTaskInput } from './file-task.js';
-import { pyFileOptionsFor } from './project.js';
 import { DEFAULT_MAX_FILE_BYTES, readSource } from './read-source.js';
 
 export interface AnalysisPassOptions {

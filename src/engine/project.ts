@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type BacklevelConfig, loadConfig } from '../config/config-file.js';
-import { moduleNameForPath, type PyFileOptions } from '../python/source-file.js';
 import { type Discovery, discoverFiles } from './discover.js';
 import type { FileTaskInput } from './file-task.js';
 
@@ -61,10 +60,8 @@ export function relPathOf(project: Project, absPath: string): string {
 }
 
 /** PyFile options (module name, package flag) for a path relative to the project root. */
-export function pyFileOptionsFor(relPath: string): PyFileOptions {
-  const m = moduleNameForPath(relPath);
-  return m ? { moduleName: m.moduleName, isPackage: m.isPackage } : {};
-}
+/** Re-exported from the front end (where it lives, so that workers need not load the project). */
+export { pyFileOptionsFor } from '../python/source-file.js';
 
 export async function discoverProjectFiles(
   project: Project,

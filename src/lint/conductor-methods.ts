@@ -5,10 +5,11 @@
  * `schemas/rules/conductor-methods.schema.json`; signatures are parsed so that call arguments can
  * be bound to raw parameter names (`bindArguments`).
  */
-import YAML from 'yaml';
+
 import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
+import { parseYaml } from '../config/yaml.js';
 import type { PyNode } from '../python/parser.js';
 import type { CallArguments } from '../python/syntax-helpers.js';
 import { readYamlTable } from './table-cache.js';
@@ -118,7 +119,7 @@ export function loadConductorMethods(file: string = CONDUCTOR_METHODS_FILE()): C
 export function parseConductorMethods(text: string, file: string): ConductorMethodTable {
   let data: unknown;
   try {
-    data = YAML.parse(text);
+    data = parseYaml(text);
   } catch (err) {
     throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`, file);
   }

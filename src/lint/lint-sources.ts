@@ -4,8 +4,8 @@
  * Used by the rule tester and by callers that lint generated code.
  */
 
-import { pyFileOptionsFor } from '../engine/project.js';
 import { initPython } from '../python/parser.js';
+import { pyFileOptionsFor } from '../python/source-file.js';
 import { compareFindings, type Finding } from '../report/finding.js';
 import { type LintConfig, resolveRules } from './config.js';
 import { buildContractStatus, type ClassInfo, type ContractStatus } from './contract.js';

@@ -3,9 +3,9 @@
  * engine's guards (binary, non-UTF-8, too large), then `lintText`. Rule tables load once per worker.
  */
 import type { FileTaskInput } from '../engine/file-task.js';
-import { pyFileOptionsFor } from '../engine/project.js';
 import { DEFAULT_MAX_FILE_BYTES, readSource } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
+import { pyFileOptionsFor } from '../python/source-file.js';
 import { type FileLintResult, lintText, type ResolvedRule, rulesForFile } from './lint-file.js';
 import { type LintTables, loadLintTables, type TableFiles } from './tables.js';
 

@@ -10,9 +10,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import envPaths from 'env-paths';
 import writeFileAtomic from 'write-file-atomic';
-import YAML from 'yaml';
 import { ConfigError } from '../config/config-file.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
+import { parseYaml } from '../config/yaml.js';
 
 const CACHE_VERSION = 1;
 
@@ -39,7 +39,7 @@ export function readYamlTable<T>(file: string, schemaId: string, what: string): 
   }
   let data: unknown;
   try {
-    data = YAML.parse(text);
+    data = parseYaml(text);
   } catch (err) {
     throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`, file);
   }

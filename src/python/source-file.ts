@@ -181,3 +181,9 @@ export function moduleNameForPath(relPath: string): { moduleName: string; isPack
   if (parts.length === 0 || parts.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return undefined;
   return { moduleName: parts.join('.'), isPackage };
 }
+
+/** Parse options for a file at a project-relative path: its module name and package-ness. */
+export function pyFileOptionsFor(relPath: string): PyFileOptions {
+  const m = moduleNameForPath(relPath);
+  return m ? { moduleName: m.moduleName, isPackage: m.isPackage } : {};
+}

@@ -15,7 +15,6 @@
  *   converted to objects comes back.
  */
 
-import { pyFileOptionsFor } from '../engine/project.js';
 import { type GitObjectStore, runGit } from '../history/git-objects.js';
 import {
   commitsTouching,
@@ -29,7 +28,7 @@ import type { ExtractedObject } from '../history/object-resolver.js';
 import { type ConductorMethodTable, loadConductorMethods } from '../lint/conductor-methods.js';
 import { findRawCalls } from '../lint/raw-calls.js';
 import type { PyNode } from '../python/parser.js';
-import { PyFile } from '../python/source-file.js';
+import { PyFile, pyFileOptionsFor } from '../python/source-file.js';
 import { callArguments, literalDict, literalString } from '../python/syntax-helpers.js';
 import type { Finding } from '../report/finding.js';
 import { type ChangedFile, rangeChanged } from './git.js';

@@ -5,10 +5,10 @@
  * Loaded once per process; the returned objects are frozen lookups, safe to share.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
+import { parseYaml } from '../config/yaml.js';
 
 // ---------------------------------------------------------------- xenapi-imports.yaml
 
