@@ -116,10 +116,24 @@ const BINDING_QUERY = `
 (delete_statement (identifier) @del)
 `;
 
-const IMPORT_QUERY = `
-(import_statement) @import
-(import_from_statement) @import
-`;
+/**
+ * The import statements of a module, in source order: each has exactly one `import` keyword, so
+ * the keyword's occurrences in the text (as a whole word) lead to them; strings and comments that
+ * contain the word lead to no keyword node. A query would walk every node of the tree to find the
+ * few dozen statements. `from __future__ import ...` is a future import, not a binding.
+ */
+export function importStatements(file: { text: string; root: PyNode }): PyNode[] {
+  const out: PyNode[] = [];
+  const text = file.text;
+  for (let i = text.indexOf('import'); i !== -1; i = text.indexOf('import', i + 6)) {
+    if (isIdentChar(text[i - 1]) || isIdentChar(text[i + 6])) continue;
+    const kw = file.root.descendantForIndex(i, i + 6);
+    if (!kw || kw.type !== 'import' || kw.startIndex !== i) continue;
+    const stmt = kw.parent;
+    if (stmt && (stmt.type === 'import_statement' || stmt.type === 'import_from_statement')) out.push(stmt);
+  }
+  return out;
+}
 
 function isScope(node: PyNode): boolean {
   return SCOPE_TYPES.has(node.type);
@@ -306,7 +320,7 @@ export class ModuleBindings {
   constructor(readonly file: PyFile) {
     // Imports are cheap to find and are all most callers need; the other binding sites are
     // collected on the first name resolution.
-    for (const cap of captures(IMPORT_QUERY, this.file.root)) this.collectImport(cap.node);
+    for (const stmt of importStatements(this.file)) this.collectImport(stmt);
   }
 
   /** The scope a node's names are resolved in (function defaults and decorators: the outer one). */

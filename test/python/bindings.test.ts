@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { importStatements } from '../../src/python/bindings.js';
 import { initPython, type PyNode } from '../../src/python/parser.js';
 import { PyFile } from '../../src/python/source-file.js';
 
@@ -245,5 +246,38 @@ describe('referencesTo finds its identifiers through the text', () => {
       'nova.virt.xenapi.client.session.apply_session_helpers',
       'nova.virt.xenapi.client.session.XenAPISession',
     ]);
+  });
+});
+
+describe('importStatements', () => {
+  it('finds every import statement (and only those) from the keyword in the text', () => {
+    const code = [
+      'from __future__ import absolute_import',
+      '"""Docstring: import this; from x import y."""',
+      'import os, sys  # import json',
+      'from nova.virt.xenapi import (vm_utils,',
+      '                              client)',
+      'LOG.debug("reimport nothing: import x")',
+      'reimport = importer = 1',
+      'try:',
+      '    import simplejson as json',
+      'except ImportError:',
+      '    import json',
+      'def f():',
+      '    from . import vmops',
+      "    return f'{__import__}'",
+      'x = 1; import re',
+      '',
+    ].join('\n');
+    const f = parse(code);
+    try {
+      const viaQuery = f.root
+        .descendantsOfType(['import_statement', 'import_from_statement'])
+        .map((n) => n!.text);
+      expect(importStatements(f).map((n) => n.text)).toEqual(viaQuery);
+      expect(viaQuery).toHaveLength(6);
+    } finally {
+      f.dispose();
+    }
   });
 });
