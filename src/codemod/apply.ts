@@ -18,6 +18,7 @@ import {
 } from '../python/syntax.js';
 import { EditConflictError } from '../python/text-edits.js';
 import { planAnnotations } from './annotate.js';
+import { ParseCache } from './parse-cache.js';
 import type { CodemodApi, CodemodModule, CodemodOptions, ConvertedSite, ManualSite } from './types.js';
 
 export interface LoadedCodemod {
@@ -67,12 +68,12 @@ export interface ApplyInput {
   annotate?: boolean;
   /** The Python 3 compile check; `null` disables it (tree-sitter checks still run). */
   checker?: PythonAstChecker | null;
+  /** The file's parse cache when the caller shares it (and disposes it); else one of its own. */
+  parses?: ParseCache;
 }
 
 interface StageResult {
   text: string | undefined;
-  /** The input's parse, when the caller asked to keep it (it then disposes it). */
-  parsed?: PyFile;
   removed?: string;
   converted: ConvertedSite[];
   manual: ManualSite[];
@@ -80,28 +81,28 @@ interface StageResult {
 }
 
 /**
- * Runs one transform on a text with a fresh api. `reuse.parsed` is a parse of the same text the
- * caller owns; otherwise the text is parsed on demand and disposed afterwards, unless `reuse.keep`
- * asks to hand it back (`parsed` in the result; the caller disposes it).
+ * Runs one transform on a text with a fresh api. `api.parse()` and `api.parseShared()` read the
+ * file's parse cache (the runner disposes those parses); `api.parseText()` parses anew for the
+ * caller to dispose.
  */
 export async function runTransform(
   codemod: LoadedCodemod,
   input: { path: string; relPath: string; source: string; project: CodemodApi['project'] },
   options: CodemodOptions,
   annotate: boolean,
-  reuse: { parsed?: PyFile; keep?: boolean } = {},
+  parses: ParseCache,
 ): Promise<StageResult> {
   const res: StageResult = { text: undefined, converted: [], manual: [], notes: [] };
-  let parsed: PyFile | undefined = reuse.parsed;
-  const owned = (): boolean => parsed !== undefined && parsed !== reuse.parsed;
   const fileOpts = pyFileOptionsFor(input.relPath);
   const api: CodemodApi = {
     parse() {
-      parsed ??= PyFile.parse(input.path, input.source, fileOpts);
-      return parsed;
+      return parses.get(input.source);
     },
     parseText(text: string) {
       return PyFile.parse(input.path, text, fileOpts);
+    },
+    parseShared(text: string) {
+      return parses.get(text);
     },
     project: input.project,
     converted(site) {
@@ -119,20 +120,12 @@ export async function runTransform(
       res.removed = reason;
     },
   };
-  try {
-    const out = await codemod.module.default(
-      { path: input.path, relPath: input.relPath, source: input.source },
-      api,
-      options,
-    );
-    res.text = typeof out === 'string' && out !== input.source ? out : undefined;
-    if (reuse.keep && owned()) {
-      res.parsed = parsed;
-      parsed = undefined;
-    }
-  } finally {
-    if (owned()) parsed?.dispose();
-  }
+  const out = await codemod.module.default(
+    { path: input.path, relPath: input.relPath, source: input.source },
+    api,
+    options,
+  );
+  res.text = typeof out === 'string' && out !== input.source ? out : undefined;
   return res;
 }
 
@@ -187,6 +180,7 @@ async function checkRewrite(
   options: CodemodOptions,
   annotate: boolean,
   checker: PythonAstChecker | null,
+  parses: ParseCache,
 ): Promise<string | undefined> {
   if (before.hasSyntaxErrors) {
     const issues = before.syntaxIssues();
@@ -198,25 +192,19 @@ async function checkRewrite(
       }
     }
   }
-  const afterFile = PyFile.parse(input.path, after, pyFileOptionsFor(input.relPath));
+  // One parse of the rewritten text serves the syntax check, the second run and the next stage.
+  const afterFile = parses.get(after);
+  const verdict = await checkRewriteSyntax(
+    { text: before.text, issues: before.syntaxIssues() },
+    { text: after, issues: afterFile.syntaxIssues() },
+    checker ?? undefined,
+  );
+  if (!verdict.ok) return verdict.reason;
   let again: StageResult;
   try {
-    const verdict = await checkRewriteSyntax(
-      { text: before.text, issues: before.syntaxIssues() },
-      { text: after, issues: afterFile.syntaxIssues() },
-      checker ?? undefined,
-    );
-    if (!verdict.ok) return verdict.reason;
-    try {
-      // The second run reads the same parse of the rewritten text.
-      again = await runTransform(codemod, { ...input, source: after }, options, annotate, {
-        parsed: afterFile,
-      });
-    } catch (err) {
-      return `not idempotent: a second run on the rewritten file fails (${(err as Error).message})`;
-    }
-  } finally {
-    afterFile.dispose();
+    again = await runTransform(codemod, { ...input, source: after }, options, annotate, parses);
+  } catch (err) {
+    return `not idempotent: a second run on the rewritten file fails (${(err as Error).message})`;
   }
   if (again.removed !== undefined) return 'not idempotent: a second run on the rewritten file removes it';
   if (again.text !== undefined) {
@@ -256,6 +244,16 @@ class MemoChecker extends PythonAstChecker {
  */
 export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
   await initPython();
+  if (input.parses) return applyChain(input, input.parses);
+  const parses = new ParseCache(input.path, input.relPath);
+  try {
+    return await applyChain(input, parses);
+  } finally {
+    parses.dispose();
+  }
+}
+
+async function applyChain(input: ApplyInput, parses: ParseCache): Promise<FileOutcome> {
   const options = input.options ?? {};
   const annotate = input.annotate === true;
   const checker = input.checker === null ? null : new MemoChecker(input.checker ?? pythonAstChecker());
@@ -276,7 +274,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
   for (const codemod of input.codemods) {
     let stage: StageResult;
     try {
-      stage = await runTransform(codemod, { ...input, source: text }, options, annotate, { keep: true });
+      stage = await runTransform(codemod, { ...input, source: text }, options, annotate, parses);
     } catch (err) {
       const e = err as Error;
       const failed = emptyOutcome(input.relPath, e instanceof EditConflictError ? 'refused' : 'error');
@@ -287,11 +285,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
           : `codemod ${codemod.name} failed: ${e.message}`;
       return failed;
     }
-    // The stage's parse of its input serves the checks below; nothing else keeps it.
-    const inputParse = stage.parsed;
-    stage.parsed = undefined;
     if (stage.removed !== undefined) {
-      inputParse?.dispose();
       const removed = emptyOutcome(input.relPath, 'removed');
       removed.reason = stage.removed;
       removed.codemod = codemod.name;
@@ -309,13 +303,16 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
       line: s.line,
     }));
     if (stage.text !== undefined) {
-      const before = inputParse ?? PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
-      let refusal: string | undefined;
-      try {
-        refusal = await checkRewrite(codemod, input, before, stage.text, options, annotate, checker);
-      } finally {
-        before.dispose();
-      }
+      const refusal = await checkRewrite(
+        codemod,
+        input,
+        parses.get(text),
+        stage.text,
+        options,
+        annotate,
+        checker,
+        parses,
+      );
       if (refusal) {
         const refused = emptyOutcome(input.relPath, 'refused');
         refused.codemod = codemod.name;
@@ -334,7 +331,7 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
       // This stage's manual sites were positions in its input; annotations need the output's.
       for (const m of manual) m.line = map(m.line);
       text = stage.text;
-    } else inputParse?.dispose();
+    }
     outcome.converted.push(...converted);
     for (const m of manual) {
       outcome.manual.push(m.site);
@@ -343,32 +340,21 @@ export async function applyCodemods(input: ApplyInput): Promise<FileOutcome> {
     outcome.notes.push(...stage.notes.map((n) => ({ ...n, codemod: codemod.name })));
   }
   if (annotate && pending.length) {
-    const file = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
-    let annotated: { text: string; count: number };
-    try {
-      annotated = planAnnotations(
-        file,
-        pending.map((p) => ({ line: p.line, site: p.site })),
-      );
-    } finally {
-      file.dispose();
-    }
+    const file = parses.get(text);
+    const annotated = planAnnotations(
+      file,
+      pending.map((p) => ({ line: p.line, site: p.site })),
+    );
     if (annotated.count > 0) {
-      const before = PyFile.parse(input.path, text, pyFileOptionsFor(input.relPath));
-      const after = PyFile.parse(input.path, annotated.text, pyFileOptionsFor(input.relPath));
-      try {
-        const verdict = await checkRewriteSyntax(
-          { text, issues: before.syntaxIssues() },
-          { text: annotated.text, issues: after.syntaxIssues() },
-          checker ?? undefined,
-        );
-        if (verdict.ok) {
-          text = annotated.text;
-          outcome.annotations = annotated.count;
-        }
-      } finally {
-        before.dispose();
-        after.dispose();
+      const after = parses.get(annotated.text);
+      const verdict = await checkRewriteSyntax(
+        { text, issues: file.syntaxIssues() },
+        { text: annotated.text, issues: after.syntaxIssues() },
+        checker ?? undefined,
+      );
+      if (verdict.ok) {
+        text = annotated.text;
+        outcome.annotations = annotated.count;
       }
     }
   }

@@ -13,10 +13,15 @@ import { DEFAULT_MAX_FILE_BYTES, readSource } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
 import { applyCodemods, type FileOutcome, type LoadedCodemod } from './apply.js';
 import { type CodemodRef, loadCodemod } from './load.js';
+import { ParseCache } from './parse-cache.js';
 import type { CodemodApi, CodemodOptions } from './types.js';
 
 export interface CodemodTaskOptions {
-  codemods: (CodemodRef & { prepared?: unknown })[];
+  /**
+   * `deferred`: a codemod with a collector whose plan is not made yet (the first pass of a dry
+   * run): left out of the chain, its collector gathers the file's facts instead.
+   */
+  codemods: (CodemodRef & { prepared?: unknown; deferred?: boolean })[];
   project: CodemodApi['project'];
   mode: 'dry' | 'write';
   annotate: boolean;
@@ -34,6 +39,8 @@ export interface CodemodTaskOptions {
 
 export interface CodemodTaskResult extends FileOutcome {
   bytes: number;
+  /** Facts of the deferred codemods' collectors, by codemod index (the runner strips them). */
+  facts?: Record<number, unknown>;
   diff?: string;
   /** True when write mode replaced (or removed) the file on disk. */
   written?: boolean;
@@ -91,17 +98,34 @@ export async function processFile(
     };
   }
   const codemods = await codemodsFor(options);
-  const outcome = await applyCodemods({
-    path: input.path,
-    relPath: input.relPath,
-    source: read.text,
-    project: options.project,
-    codemods,
-    options: options.options,
-    annotate: options.annotate,
-    ...(options.noPythonCheck ? { checker: null } : {}),
-  });
+  const parses = new ParseCache(input.path, input.relPath);
+  let outcome: FileOutcome;
+  const facts: Record<number, unknown> = {};
+  try {
+    options.codemods.forEach((ref, i) => {
+      const collector = ref.deferred ? codemods[i]!.module.collect : undefined;
+      if (!collector) return;
+      facts[i] = collector.file(
+        { relPath: input.relPath, source: read.text, parse: () => parses.get(read.text) },
+        { project: options.project, options: options.options },
+      );
+    });
+    outcome = await applyCodemods({
+      path: input.path,
+      relPath: input.relPath,
+      source: read.text,
+      project: options.project,
+      codemods: codemods.filter((_, i) => !options.codemods[i]!.deferred),
+      options: options.options,
+      annotate: options.annotate,
+      parses,
+      ...(options.noPythonCheck ? { checker: null } : {}),
+    });
+  } finally {
+    parses.dispose();
+  }
   const result: CodemodTaskResult = { ...outcome, bytes: read.bytes };
+  if (Object.keys(facts).length) result.facts = facts;
   if (outcome.status === 'changed' || outcome.status === 'removed') {
     if (options.diff) result.diff = renderDiff(input.relPath, read.text, outcome.output);
     if (options.mode === 'write') {

@@ -90,12 +90,21 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
     config: project.config,
   };
   const relFiles = discovery.inputs.map((i) => i.relPath);
-  const prepared = await Promise.all(
-    modules.map((m) => m.prepare?.({ project: projectView, files: relFiles, options: transformOptions })),
-  );
   const mode = opts.mode ?? 'dry';
+  const prepareCtx = { project: projectView, files: relFiles, options: transformOptions };
+  // A dry run gathers a collector's facts in the workers (first pass), plans in the main thread,
+  // then runs the chain again, whole, in the few files the plan concerns (second pass). Elsewhere
+  // such a codemod does nothing, so the first pass's result stands. A write run plans first.
+  const collectors = modules.map((m) => (mode === 'dry' ? m.collect : undefined));
+  const prepared = await Promise.all(
+    modules.map((m, i) => (collectors[i] ? undefined : m.prepare?.(prepareCtx))),
+  );
   const taskOptions: CodemodTaskOptions = {
-    codemods: refs.map((r, i) => ({ ...r, ...(prepared[i] !== undefined ? { prepared: prepared[i] } : {}) })),
+    codemods: refs.map((r, i) => ({
+      ...r,
+      ...(prepared[i] !== undefined ? { prepared: prepared[i] } : {}),
+      ...(collectors[i] ? { deferred: true } : {}),
+    })),
     project: projectView,
     mode,
     annotate: opts.annotate === true,
@@ -109,17 +118,51 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
   const progress = createProgress(discovery.inputs.length, { quiet: opts.quiet ?? false, title: 'migrate' });
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const taskUrl = new URL(`./codemod-task${ext}`, import.meta.url).href;
+  const jobs = opts.jobs ?? project.config.jobs ?? availableParallelism();
   let files: CodemodTaskResult[];
   // The Python 3 compile checker's child process is unref'd; keep the loop alive while we await it.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     files = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(taskUrl, discovery.inputs, taskOptions, {
-      jobs: opts.jobs ?? project.config.jobs ?? availableParallelism(),
+      jobs,
       onProgress: (done, total, f) => {
         progress.tick(done, total, f.relPath);
         opts.onProgress?.(done, total);
       },
     });
+    if (collectors.some(Boolean)) {
+      const plans = await Promise.all(
+        collectors.map((c, i) => {
+          if (!c) return undefined;
+          const facts = new Map<string, unknown>();
+          for (const f of files) if (f.facts && i in f.facts) facts.set(f.relPath, f.facts[i]);
+          return c.plan(prepareCtx, facts);
+        }),
+      );
+      for (const f of files) delete f.facts;
+      const again: number[] = [];
+      files.forEach((f, k) => {
+        if (collectors.some((c, i) => c?.concerns(plans[i], f.relPath))) again.push(k);
+      });
+      if (again.length) {
+        const second: CodemodTaskOptions = {
+          ...taskOptions,
+          codemods: taskOptions.codemods.map(({ deferred: _, ...c }, i) =>
+            collectors[i] && plans[i] !== undefined ? { ...c, prepared: plans[i] } : c,
+          ),
+          runId: randomUUID(),
+        };
+        const redone = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(
+          taskUrl,
+          again.map((k) => discovery.inputs[k]!),
+          second,
+          { jobs },
+        );
+        again.forEach((k, j) => {
+          files[k] = redone[j]!;
+        });
+      }
+    }
   } finally {
     clearInterval(keepAlive);
     progress.stop();

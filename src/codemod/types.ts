@@ -42,6 +42,11 @@ export interface CodemodApi {
   parse(): PyFile;
   /** Parses other text (e.g. to inspect an intermediate result); the caller disposes it. */
   parseText(text: string): PyFile;
+  /**
+   * A parse of other text owned by the runner (do not dispose): the runner's checks, the second
+   * run and the next codemod reuse it when that text is the file's new content.
+   */
+  parseShared(text: string): PyFile;
   /** The project the file belongs to. */
   project: Pick<Project, 'root' | 'projectPackages' | 'config'>;
   /** Record a converted site (counted in the summary and JSON output). */
@@ -92,9 +97,31 @@ export interface PrepareContext {
   options: CodemodOptions;
 }
 
+/**
+ * A whole-tree plan gathered in two passes instead of by `prepare()` (which would read and parse
+ * the tree again in the main thread): the workers hand each file's facts, taken from the parse
+ * the chain shares, to `plan()`; the transform then runs only in the files the plan `concerns`.
+ * Used for dry runs (a write run calls `prepare()`), so a module with `collect` keeps `prepare`.
+ */
+export interface CodemodCollector<F = unknown, P = unknown> {
+  /** One file's facts, in a worker, from its text as read (structured-cloneable). */
+  file(
+    input: { relPath: string; source: string; parse(): PyFile },
+    ctx: { project: PrepareContext['project']; options: CodemodOptions },
+  ): F;
+  /**
+   * The plan (what the transform gets as `api.prepared`), in the main thread, from the facts of
+   * every visited file; files of the tree the run did not visit are for `plan` to read itself.
+   */
+  plan(ctx: PrepareContext, facts: ReadonlyMap<string, F>): P | Promise<P>;
+  /** Whether the transform may do anything in `relPath` under `plan` (elsewhere it is a no-op). */
+  concerns(plan: P, relPath: string): boolean;
+}
+
 export interface CodemodModule {
   default: Transform;
   meta: CodemodMeta;
+  collect?: CodemodCollector;
   /**
    * Optional whole-run step, run once in the main thread before any file (scan the tree, read a
    * rule table). Its result must be structured-cloneable: it is handed to every worker and reaches

@@ -22,7 +22,7 @@ import { PyFile, pyFileOptionsFor } from '../python/source-file.js';
 import { type ApiIndex, loadOsXenapiIndex } from '../xenapi/api-index.js';
 import { detectDuplicates, isPluginPath, isTestPath, looksLikePython } from './detect.js';
 import { ImportGraph } from './import-graph.js';
-import { describeMatch, fingerprintIndexFor, releaseSpan } from './matcher.js';
+import { describeMatch, type FingerprintIndex, fingerprintIndexFor, releaseSpan } from './matcher.js';
 import type { DuplicatesOptions } from './options.js';
 import { findVersionCheck, VERSION_PLUGIN_RE } from './version-check.js';
 
@@ -43,11 +43,57 @@ function stem(relPath: string): string {
   return basename(relPath).replace(/\.py$/, '');
 }
 
+/**
+ * What the plan needs from one parsed file: what it imports, whether it duplicates os-xenapi code,
+ * its part of a dom0 plugin version check. Structured-cloneable: migrate gathers it in its workers,
+ * from the parse the other codemods share.
+ */
+export interface CleanupFileFacts {
+  imports: { module: string; importedName?: string; target: string }[];
+  /** Why the file is a deletion candidate (it duplicates an os-xenapi module or plugin). */
+  candidate?: string;
+  versionCheck?: { sites: number; methods: string[]; constants: string[] };
+}
+
+/** The facts of one file (`file.text` as read from the tree). */
+export function scanCleanupFile(
+  file: PyFile,
+  relPath: string,
+  index: FingerprintIndex,
+  options: Partial<DuplicatesOptions>,
+): CleanupFileFacts {
+  const text = file.text;
+  const facts: CleanupFileFacts = {
+    imports: file.bindings.imports.map((b) => ({
+      module: b.module,
+      target: b.target,
+      ...(b.importedName !== undefined ? { importedName: b.importedName } : {}),
+    })),
+  };
+  if (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) {
+    for (const d of detectDuplicates(file, relPath, { index, options })) {
+      if (d.kind !== 'module' && d.kind !== 'plugin') continue;
+      facts.candidate = `${d.kind === 'plugin' ? 'copy of' : 'duplicates'} ${describeMatch(d.match)} (os-xenapi ${releaseSpan(d.match)}, similarity ${d.match.score.toFixed(2)})`;
+    }
+  }
+  if (/plugin_version|PLUGIN\w*VERSION/.test(text)) {
+    const vc = findVersionCheck(file);
+    if (vc.sites.length || vc.methods.length || vc.constants.length)
+      facts.versionCheck = { sites: vc.sites.length, methods: vc.methods, constants: vc.constants };
+  }
+  return facts;
+}
+
+/**
+ * `scanned`: facts already gathered for some files (from their text as read here); the others are
+ * read and parsed here.
+ */
 export async function planCleanup(
   root: string,
   relFiles: readonly string[],
   options: Partial<DuplicatesOptions> = {},
   apiIndex: ApiIndex = loadOsXenapiIndex(),
+  scanned?: ReadonlyMap<string, CleanupFileFacts>,
 ): Promise<CleanupPlan> {
   await initPython();
   const index = fingerprintIndexFor(apiIndex);
@@ -55,7 +101,7 @@ export async function planCleanup(
   const graph = new ImportGraph(pyFiles);
   const texts = new Map<string, string>();
   const candidates = new Map<string, string>();
-  const checkSites = new Map<string, ReturnType<typeof findVersionCheck>>();
+  const checkSites = new Map<string, NonNullable<CleanupFileFacts['versionCheck']>>();
   const pluginDirs = new Map<string, Set<string>>();
   for (const r of pyFiles) {
     if (!isPluginPath(r)) continue;
@@ -72,27 +118,19 @@ export async function planCleanup(
     const plugin = isPluginPath(relPath);
     if (plugin && !relPath.endsWith('.py') && !looksLikePython(text)) return;
     texts.set(relPath, text);
-    const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
-    try {
-      graph.addFile(file, relPath, plugin ? pluginDirs.get(dirname(relPath)) : undefined);
-      if (file.bindings.imports.some((b) => (b.module || b.target).startsWith('os_xenapi')))
-        usesOsXenapi = true;
-      if (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) {
-        for (const d of detectDuplicates(file, relPath, { index, options })) {
-          if (d.kind !== 'module' && d.kind !== 'plugin') continue;
-          candidates.set(
-            relPath,
-            `${d.kind === 'plugin' ? 'copy of' : 'duplicates'} ${describeMatch(d.match)} (os-xenapi ${releaseSpan(d.match)}, similarity ${d.match.score.toFixed(2)})`,
-          );
-        }
+    let facts = scanned?.get(relPath);
+    if (facts === undefined) {
+      const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
+      try {
+        facts = scanCleanupFile(file, relPath, index, options);
+      } finally {
+        file.dispose();
       }
-      if (/plugin_version|PLUGIN\w*VERSION/.test(text)) {
-        const vc = findVersionCheck(file);
-        if (vc.sites.length || vc.methods.length || vc.constants.length) checkSites.set(relPath, vc);
-      }
-    } finally {
-      file.dispose();
     }
+    graph.addImports(relPath, facts.imports, plugin ? pluginDirs.get(dirname(relPath)) : undefined);
+    if (facts.imports.some((b) => (b.module || b.target).startsWith('os_xenapi'))) usesOsXenapi = true;
+    if (facts.candidate !== undefined) candidates.set(relPath, facts.candidate);
+    if (facts.versionCheck) checkSites.set(relPath, facts.versionCheck);
   });
   if (usesOsXenapi) {
     for (const r of pyFiles) {
@@ -174,7 +212,7 @@ export async function planCleanup(
     }
     for (const [r, vc] of checkSites) {
       if (del[r] || kept[r]) continue;
-      if (vc.sites.length || (isTestPath(r) && (vc.methods.length || vc.constants.length))) files.push(r);
+      if (vc.sites || (isTestPath(r) && (vc.methods.length || vc.constants.length))) files.push(r);
     }
     // Tests of a deleted or stayed check in test files that only reference the names.
     for (const [r, t] of texts) {

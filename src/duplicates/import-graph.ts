@@ -60,7 +60,16 @@ export class ImportGraph {
 
   /** Records what one parsed file imports. `siblings`: file names in its directory (plugins). */
   addFile(file: PyFile, relPath: string, siblings?: ReadonlySet<string>): void {
-    for (const b of file.bindings.imports) {
+    this.addImports(relPath, file.bindings.imports, siblings);
+  }
+
+  /** Records a file's imports (its import bindings' `module`, `importedName` and `target`). */
+  addImports(
+    relPath: string,
+    imports: readonly { module: string; importedName?: string | undefined; target: string }[],
+    siblings?: ReadonlySet<string>,
+  ): void {
+    for (const b of imports) {
       if (b.importedName && b.module) {
         const sub = `${b.module}.${b.importedName}`;
         if (this.modules.has(sub)) this.importModule(relPath, sub);

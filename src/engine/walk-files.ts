@@ -9,7 +9,6 @@
 import type { Dirent } from 'node:fs';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isIgnoredByIgnoreFiles } from 'globby';
 import picomatch from 'picomatch';
 import { matchesAnyGlob } from './glob-match.js';
 
@@ -98,6 +97,8 @@ export async function walkFiles(root: string, options: WalkOptions = {}): Promis
       if (d === base) break;
     }
     if (ignoreFiles.length) {
+      // globby (and fast-glob under it) loads only for a tree that has ignore files.
+      const { isIgnoredByIgnoreFiles } = await import('globby');
       const ignored = await isIgnoredByIgnoreFiles(
         ignoreFiles.map((f) => path.relative(base, f).split(path.sep).join('/')),
         { cwd: base },

@@ -1,6 +1,5 @@
 /** The report formats shared by lint, verify, gate and the HTML report, by name. */
 import { formatGithub } from './github.js';
-import { formatHtml } from './html/format.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
 import type { ReportInput } from './report-input.js';
@@ -16,7 +15,10 @@ export function isReportFormat(s: string): s is ReportFormat {
   return (OUTPUT_FORMATS as readonly string[]).includes(s);
 }
 
-export function formatReport(format: ReportFormat, input: ReportInput, text: TextOptions = {}): string {
+export type MachineFormat = (typeof REPORT_FORMATS)[number];
+
+/** The machine formats, synchronously. */
+export function formatReport(format: MachineFormat, input: ReportInput, text: TextOptions = {}): string {
   switch (format) {
     case 'text':
       return formatText(input, text);
@@ -28,9 +30,21 @@ export function formatReport(format: ReportFormat, input: ReportInput, text: Tex
       return formatJunit(input);
     case 'github':
       return formatGithub(input);
-    case 'html':
-      return formatHtml(input);
   }
+}
+
+/**
+ * Every output format; the HTML report (a large module graph: object history, matrix, charts)
+ * loads only when asked for.
+ */
+export async function renderReport(
+  format: ReportFormat,
+  input: ReportInput,
+  text: TextOptions = {},
+): Promise<string> {
+  if (format !== 'html') return formatReport(format, input, text);
+  const { formatHtml } = await import('./html/format.js');
+  return formatHtml(input);
 }
 
 export type { ReportInput, ReportSummary, RuleDescriptor } from './report-input.js';

@@ -3,15 +3,24 @@
  * per finding (ESLint's junit formatter layout); a clean run is one passing case. CI systems show
  * each finding as a failed test with its location and message.
  */
-import junitModule, { type Builder } from 'junit-report-builder';
+import { createRequire } from 'node:module';
+import type { Builder } from 'junit-report-builder';
 import type { ReportInput } from './report-input.js';
 
-// CommonJS interop: at run time the default import is the builder itself.
-const junitBuilder = ((junitModule as unknown as { default?: Builder }).default ??
-  junitModule) as unknown as Builder;
+// CommonJS, loaded on the first JUnit report (commands that print other formats never pay for it).
+const require = createRequire(import.meta.url);
+let junitBuilder: Builder | undefined;
+
+function builderModule(): Builder {
+  if (!junitBuilder) {
+    const mod = require('junit-report-builder') as Builder & { default?: Builder };
+    junitBuilder = mod.default ?? mod;
+  }
+  return junitBuilder;
+}
 
 export function formatJunit(input: ReportInput): string {
-  const builder = junitBuilder.newBuilder();
+  const builder = builderModule().newBuilder();
   const tool = input.tool?.name ?? 'backlevel';
   const command = input.command ?? 'report';
   builder.name(`${tool} ${command}`);

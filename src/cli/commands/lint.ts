@@ -17,8 +17,7 @@ import { RULES } from '../../lint/rules/index.js';
 import { type LintTiming, lintProject } from '../../lint/runner.js';
 import { formatStatusTable } from '../../lint/status-report.js';
 import { atLeast, type Severity } from '../../report/finding.js';
-import { lintXenapiProgress } from '../../report/html/index.js';
-import { formatReport, isReportFormat, OUTPUT_FORMATS, type RuleDescriptor } from '../../report/index.js';
+import { isReportFormat, OUTPUT_FORMATS, type RuleDescriptor, renderReport } from '../../report/index.js';
 import { globalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -161,7 +160,7 @@ export function register(program: Command): void {
       const toStdout = !opts.output;
       const color = toStdout && g.color && process.stdout.isTTY === true;
       const { elapsedMs: _elapsed, ...stableSummary } = result.summary;
-      let text = formatReport(
+      let text = await renderReport(
         format,
         {
           findings: result.findings,
@@ -181,7 +180,14 @@ export function register(program: Command): void {
                 extra: {
                   status: result.status,
                   ...(format === 'html'
-                    ? { xenapi: await lintXenapiProgress(project, result.findings, g.jobs), subject: root }
+                    ? {
+                        xenapi: await (await import('../../report/html/index.js')).lintXenapiProgress(
+                          project,
+                          result.findings,
+                          g.jobs,
+                        ),
+                        subject: root,
+                      }
                     : {}),
                 },
               }

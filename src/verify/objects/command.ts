@@ -15,7 +15,7 @@ import { loadConfig } from '../../config/config-file.js';
 import { GitError } from '../../history/git-objects.js';
 import { isEraName } from '../../objects/eras.js';
 import { objectsHtmlExtra } from '../../report/html/index.js';
-import { formatReport, isReportFormat, OUTPUT_FORMATS as REPORT_FORMATS } from '../../report/index.js';
+import { isReportFormat, OUTPUT_FORMATS as REPORT_FORMATS, renderReport } from '../../report/index.js';
 import { jsonReport } from '../../report/json.js';
 import { loadObjectsHistory } from './history-source.js';
 import { formatObjectData } from './ovo-fingerprint.js';
@@ -217,7 +217,7 @@ export async function runObjectsCommand(opts: ObjectsCliOptions, cmd: Command): 
     });
     text = `${JSON.stringify(report, null, 2)}\n`;
   } else {
-    text = formatReport(
+    text = await renderReport(
       opts.format,
       opts.format === 'html' ? { ...input, extra: objectsHtmlExtra(history, findings, repo) } : input,
       { color: g.color },

@@ -21,7 +21,7 @@ import {
   runtimePrimitives,
   treeSource,
 } from '../../../src/report/html/index.js';
-import { formatReport } from '../../../src/report/index.js';
+import { renderReport } from '../../../src/report/index.js';
 import { CHECK_DESCRIPTORS } from '../../../src/verify/objects/types.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -81,7 +81,7 @@ export async function buildSampleReport(repo: string, cacheDir: string): Promise
   const history = await loadReleaseHistory({ repo, since: '2015.1.0', cacheDir });
   const objectFindings = historyFindings(history.manifest);
   const matrix = buildMatrix(history, objectFindings, { primitives: runtimePrimitives(history) });
-  const html = formatReport('html', {
+  const html = await renderReport('html', {
     findings: [...lint.findings, ...objectFindings, ...xenapi.pinFindings],
     command: 'lint',
     tool: { name: 'backlevel', version: 'test' },

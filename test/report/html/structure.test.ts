@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeFrameHtml, lineDiffHtml } from '../../../src/report/html/code.js';
 import { esc } from '../../../src/report/html/escape.js';
 import { methodExtents, releaseSeries } from '../../../src/report/html/index.js';
-import { formatReport } from '../../../src/report/index.js';
+import { renderReport } from '../../../src/report/index.js';
 import { type BuiltReport, buildSampleReport, snapshotRepo } from './build-report.js';
 import { all, ancestor, byClass, byId, byTag, type El, parseHtml, textOf } from './mini-dom.js';
 
@@ -227,10 +227,10 @@ describe('HTML report for the bundled sample (fixtures/sample-nova)', () => {
 });
 
 describe('HTML pieces', () => {
-  it('escapes every string it is given', () => {
+  it('escapes every string it is given', async () => {
     const evil = '<script>alert("x")</script> & \'q\'';
     expect(esc(evil)).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;');
-    const html = formatReport('html', {
+    const html = await renderReport('html', {
       command: 'lint',
       findings: [
         {
