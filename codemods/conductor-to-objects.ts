@@ -1339,8 +1339,9 @@ function cleanup(
   api: CodemodApi,
   projectPackages: readonly string[],
 ): string {
-  let py = api.parseText(text);
-  try {
+  // Shared parses: the runner re-parses the result anyway (checks, second run, next codemod).
+  let py = api.parseShared(text);
+  {
     const edits: TextEdit[] = [];
     for (const a of py.root.descendantsOfType('assignment')) {
       if (!a) continue;
@@ -1366,8 +1367,7 @@ function cleanup(
     }
     if (edits.length) {
       text = applyEdits(text, edits);
-      py.dispose();
-      py = api.parseText(text);
+      py = api.parseShared(text);
     }
     const after = referenceCounts(py);
     const block = readImportBlock(py, { projectPackages });
@@ -1383,8 +1383,6 @@ function cleanup(
       removals.push(planImportRemoval(py, b.statement, { projectPackages, block }));
     }
     return removals.length ? applyEdits(text, removals) : text;
-  } finally {
-    py.dispose();
   }
 }
 

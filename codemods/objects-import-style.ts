@@ -8,7 +8,7 @@
  * aligned with a call's opening bracket move with the shorter prefix.
  */
 import type { CodemodApi, CodemodFile, CodemodOptions } from '../src/codemod/types.js';
-import type { ImportBinding } from '../src/python/bindings.js';
+import { type ImportBinding, identifierAt, wordOccurrences } from '../src/python/bindings.js';
 import { planImportInsertion, planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import type { PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
@@ -198,26 +198,35 @@ export default function transform(
   return checkLocalShadowing(api, edits.apply());
 }
 
+const IMPORT_OR_ATTRIBUTE = new Set(['attribute', 'dotted_name', 'aliased_import']);
+
 /** Refuses (manual, no change) when a function binds `objects` locally and also uses the new prefix. */
 function checkLocalShadowing(api: CodemodApi, text: string): string | undefined {
-  const after = api.parseText(text);
-  try {
-    for (const id of after.root.descendantsOfType('identifier')) {
-      if (!id || id.text !== 'objects' || id.parent?.type !== 'attribute') continue;
-      const res = after.bindings.resolve('objects', id);
-      if (res.kind === 'local') {
-        const pos = after.position(id.startIndex);
-        api.manual({
-          line: pos.line,
-          column: pos.column,
-          kind: 'name-collision',
-          reason: "a local name 'objects' shadows the nova.objects import here; rename the local first",
-        });
-        return undefined;
-      }
+  // The runner's parse of the result: its checks and the next codemod read the same one.
+  const after = api.parseShared(text);
+  // Identifiers named `objects`, found through the text (whole words) and confirmed on the tree, in
+  // source order: strings and comments have no identifier node.
+  const ids: PyNode[] = [];
+  for (const at of wordOccurrences(text, 'objects')) {
+    const id = identifierAt(after.root, at, 'objects'.length);
+    if (id) ids.push(id);
+  }
+  // Every binding site but an import's is an identifier outside attributes and import names: with
+  // none, no `objects` resolves to a local and the scopes need not be built.
+  if (!ids.some((id) => !IMPORT_OR_ATTRIBUTE.has(id.parent?.type ?? ''))) return text;
+  for (const id of ids) {
+    if (id.parent?.type !== 'attribute') continue;
+    const res = after.bindings.resolve('objects', id);
+    if (res.kind === 'local') {
+      const pos = after.position(id.startIndex);
+      api.manual({
+        line: pos.line,
+        column: pos.column,
+        kind: 'name-collision',
+        reason: "a local name 'objects' shadows the nova.objects import here; rename the local first",
+      });
+      return undefined;
     }
-  } finally {
-    after.dispose();
   }
   return text;
 }

@@ -11,18 +11,25 @@
 import { resolve } from 'node:path';
 import type {
   CodemodApi,
+  CodemodCollector,
   CodemodFile,
   CodemodMeta,
   CodemodOptions,
   PrepareContext,
 } from '../src/codemod/types.js';
-import { type CleanupPlan, planCleanup } from '../src/duplicates/cleanup-plan.js';
+import {
+  type CleanupFileFacts,
+  type CleanupPlan,
+  planCleanup,
+  scanCleanupFile,
+} from '../src/duplicates/cleanup-plan.js';
+import { fingerprintIndexFor } from '../src/duplicates/matcher.js';
 import type { DuplicatesOptions } from '../src/duplicates/options.js';
 import { findVersionCheck } from '../src/duplicates/version-check.js';
 import { discoverProjectFiles } from '../src/engine/project.js';
 import { statementLineRange } from '../src/python/syntax-helpers.js';
 import { EditSet } from '../src/python/text-edits.js';
-import { loadApiIndex } from '../src/xenapi/api-index.js';
+import { type ApiIndex, loadApiIndex, loadOsXenapiIndex } from '../src/xenapi/api-index.js';
 
 const PLUGIN_GLOBS = ['**/etc/xapi.d/plugins/*'];
 
@@ -34,21 +41,50 @@ export const meta: CodemodMeta = {
   files: PLUGIN_GLOBS,
 };
 
-export async function prepare(ctx: PrepareContext): Promise<CleanupPlan> {
-  const opts = (ctx.options.duplicates ?? {}) as Partial<DuplicatesOptions>;
-  // The import graph is always the whole tree's, whatever paths the run visits.
+/** Every file the plan looks at: the whole tree's Python and dom0 plugins, whatever paths the run visits. */
+async function treeFiles(ctx: PrepareContext): Promise<string[]> {
   const all = await discoverProjectFiles(ctx.project, [], {
     include: [...(ctx.project.config.include ?? ['**/*.py']), ...PLUGIN_GLOBS],
   });
-  // `osXenapiIndex`: another API index file (absolute, or relative to the tree root).
-  const indexFile = ctx.options.osXenapiIndex as string | undefined;
+  return all.inputs.map((i) => i.relPath);
+}
+
+/** `osXenapiIndex`: another API index file (absolute, or relative to the tree root). */
+function apiIndexFor(root: string, options: CodemodOptions): ApiIndex | undefined {
+  const indexFile = options.osXenapiIndex as string | undefined;
+  return indexFile ? loadApiIndex(resolve(root, indexFile)) : undefined;
+}
+
+export async function prepare(ctx: PrepareContext): Promise<CleanupPlan> {
+  const opts = (ctx.options.duplicates ?? {}) as Partial<DuplicatesOptions>;
   return planCleanup(
     ctx.project.root,
-    all.inputs.map((i) => i.relPath),
+    await treeFiles(ctx),
     opts,
-    indexFile ? loadApiIndex(resolve(ctx.project.root, indexFile)) : undefined,
+    apiIndexFor(ctx.project.root, ctx.options),
   );
 }
+
+/** Dry runs: the import graph and duplicate fingerprints come from the workers' parses. */
+export const collect: CodemodCollector<CleanupFileFacts, CleanupPlan> = {
+  file(input, ctx) {
+    const opts = (ctx.options.duplicates ?? {}) as Partial<DuplicatesOptions>;
+    const index = fingerprintIndexFor(apiIndexFor(ctx.project.root, ctx.options) ?? loadOsXenapiIndex());
+    return scanCleanupFile(input.parse(), input.relPath, index, opts);
+  },
+  async plan(ctx, facts) {
+    const opts = (ctx.options.duplicates ?? {}) as Partial<DuplicatesOptions>;
+    const index = apiIndexFor(ctx.project.root, ctx.options);
+    return planCleanup(ctx.project.root, await treeFiles(ctx), opts, index, facts);
+  },
+  concerns(plan, relPath) {
+    return (
+      plan.delete[relPath] !== undefined ||
+      plan.kept[relPath] !== undefined ||
+      plan.versionCheck.files.includes(relPath)
+    );
+  },
+};
 
 export default function transform(file: CodemodFile, api: CodemodApi, _options: CodemodOptions) {
   const plan = api.prepared as CleanupPlan | undefined;
