@@ -163,6 +163,143 @@ function patternNames(node: PyNode, out: PyNode[] = []): PyNode[] {
   return out;
 }
 
+/** Nodes `patternNames` descends through. */
+const PATTERN_CONTAINERS = new Set([
+  'pattern_list',
+  'tuple_pattern',
+  'list_pattern',
+  'tuple',
+  'list',
+  'parenthesized_expression',
+  'list_splat_pattern',
+  'list_splat',
+]);
+
+/** The pattern index of each capture in BINDING_QUERY (the query's order of captures). */
+const PATTERN_INDEX = {
+  def: 0,
+  class: 1,
+  param: 2,
+  'param-pattern': 3,
+  'lambda-param': 4,
+  'default-param': 5,
+  'typed-param': 6,
+  'typed-default-param': 7,
+  'list-splat-param': 8,
+  'dict-splat-param': 9,
+  assign: 10,
+  'augmented-assign': 11,
+  'named-expression': 12,
+  for: 13,
+  comprehension: 14,
+  with: 15,
+  except: 16,
+  global: 17,
+  nonlocal: 18,
+  del: 19,
+} as const;
+
+function isField(parent: PyNode, field: string, node: PyNode): boolean {
+  const c = parent.childForFieldName(field);
+  return !!c && c.startIndex === node.startIndex && c.endIndex === node.endIndex && c.type === node.type;
+}
+
+/**
+ * The binding sites an identifier is, as BINDING_QUERY (plus `patternNames`) captures them: the
+ * kind, the start of the captured node (the pattern root for targets) and the query pattern.
+ * Usually none or one; an identifier can be two (`a, *b = x`: an assignment target and, as the
+ * query has it, a splat parameter).
+ */
+export function bindingSitesOf(id: PyNode): { kind: BindingKind; captureStart: number; pattern: number }[] {
+  const out: { kind: BindingKind; captureStart: number; pattern: number }[] = [];
+  const p = id.parent;
+  if (!p) return out;
+  const self = (kind: BindingKind, pattern: number) =>
+    out.push({ kind, captureStart: id.startIndex, pattern });
+  switch (p.type) {
+    case 'function_definition':
+      if (isField(p, 'name', id)) self('def', PATTERN_INDEX.def);
+      break;
+    case 'class_definition':
+      if (isField(p, 'name', id)) self('class', PATTERN_INDEX.class);
+      break;
+    case 'parameters':
+      self('param', PATTERN_INDEX.param);
+      break;
+    case 'lambda_parameters':
+      self('param', PATTERN_INDEX['lambda-param']);
+      break;
+    case 'default_parameter':
+      if (isField(p, 'name', id)) self('param', PATTERN_INDEX['default-param']);
+      break;
+    case 'typed_parameter':
+      self('param', PATTERN_INDEX['typed-param']);
+      break;
+    case 'typed_default_parameter':
+      if (isField(p, 'name', id)) self('param', PATTERN_INDEX['typed-default-param']);
+      break;
+    case 'list_splat_pattern':
+      self('param', PATTERN_INDEX['list-splat-param']);
+      break;
+    case 'dictionary_splat_pattern':
+      self('param', PATTERN_INDEX['dict-splat-param']);
+      break;
+    case 'augmented_assignment':
+      if (isField(p, 'left', id)) self('assign', PATTERN_INDEX['augmented-assign']);
+      break;
+    case 'named_expression':
+      if (isField(p, 'name', id)) self('assign', PATTERN_INDEX['named-expression']);
+      break;
+    case 'except_clause': {
+      // `except (A, B), e` (Python 2): a value immediately after another value.
+      const values = p.childrenForFieldName('value').filter((v): v is PyNode => !!v);
+      const at = values.findIndex((v) => v.startIndex === id.startIndex && v.type === id.type);
+      if (at > 0 && values[at - 1]!.nextNamedSibling?.startIndex === id.startIndex)
+        self('except', PATTERN_INDEX.except);
+      break;
+    }
+    case 'global_statement':
+      self('global', PATTERN_INDEX.global);
+      break;
+    case 'nonlocal_statement':
+      self('nonlocal', PATTERN_INDEX.nonlocal);
+      break;
+    case 'delete_statement':
+      self('del', PATTERN_INDEX.del);
+      break;
+    default:
+      break;
+  }
+  // Targets: climb the pattern containers to the pattern root, then ask what binds the root.
+  let root: PyNode = id;
+  while (root.parent && PATTERN_CONTAINERS.has(root.parent.type)) root = root.parent;
+  const binder = root.parent;
+  if (binder) {
+    const target = (kind: BindingKind, pattern: number) =>
+      out.push({ kind, captureStart: root.startIndex, pattern });
+    switch (binder.type) {
+      case 'assignment':
+        if (isField(binder, 'left', root)) target('assign', PATTERN_INDEX.assign);
+        break;
+      case 'for_statement':
+        if (isField(binder, 'left', root)) target('for', PATTERN_INDEX.for);
+        break;
+      case 'for_in_clause':
+        if (isField(binder, 'left', root)) target('comprehension', PATTERN_INDEX.comprehension);
+        break;
+      case 'as_pattern_target':
+        target('with', PATTERN_INDEX.with);
+        break;
+      case 'parameters':
+        if (root.type === 'tuple_pattern') target('param', PATTERN_INDEX['param-pattern']);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
 /** Whether `node` sits in the part of a function/lambda/class that is evaluated in the outer scope. */
 function evaluatedOutside(scope: PyNode, child: PyNode, node: PyNode): boolean {
   const t = scope.type;
@@ -316,6 +453,8 @@ export class ModuleBindings {
   private readonly sitesByScope = new Map<number, Map<string, BindingSite[]>>();
   private readonly scopeNodes = new Map<number, PyNode>();
   private sitesCollected = false;
+  /** Sites of one name declared in one scope, found lazily (`${scope.id} name`). */
+  private readonly lazySites = new Map<string, BindingSite[]>();
 
   constructor(readonly file: PyFile) {
     // Imports are cheap to find and are all most callers need; the other binding sites are
@@ -421,15 +560,54 @@ export class ModuleBindings {
     return this.importedLocals.has(name);
   }
 
-  /** Binding sites of `name` declared directly in `scope`. */
+  /**
+   * Binding sites of `name` declared directly in `scope`. Before a whole-module collection (which
+   * `namesIn` needs), they are found from the name's occurrences in the scope's text: each
+   * identifier there is classified by its context exactly as BINDING_QUERY captures it. A
+   * resolution then costs the occurrences of one name in the scopes it walks through, not a
+   * query over every binding of the module.
+   */
   sitesIn(scope: PyNode, name: string): BindingSite[] {
+    if (this.sitesCollected) return this.sitesByScope.get(scope.id)?.get(name) ?? [];
+    const key = `${scope.id} ${name}`;
+    let sites = this.lazySites.get(key);
+    if (!sites) {
+      sites = [...(this.sitesByScope.get(scope.id)?.get(name) ?? [])];
+      const found: { site: BindingSite; at: number; pattern: number }[] = [];
+      const text = this.file.text;
+      const root = this.file.root;
+      for (const at of wordOccurrences(text, name, scope.startIndex, scope.endIndex)) {
+        const id = identifierAt(root, at, name.length);
+        if (!id) continue;
+        for (const b of bindingSitesOf(id)) {
+          const target =
+            b.kind === 'def' || b.kind === 'class' ? this.scopeOf(id.parent ?? id) : this.scopeOf(id);
+          if (target.id === scope.id)
+            found.push({ site: { kind: b.kind, name, node: id }, at: b.captureStart, pattern: b.pattern });
+        }
+      }
+      // Capture order: by the captured node's start, then by pattern (as the query returns them).
+      found.sort(
+        (a, b) => a.at - b.at || a.pattern - b.pattern || a.site.node.startIndex - b.site.node.startIndex,
+      );
+      for (const f of found) sites.push(f.site);
+      this.lazySites.set(key, sites);
+    }
+    return sites;
+  }
+
+  /**
+   * Every binding site in the module, collected at once (one query): what `namesIn` needs. Public
+   * so that tests can compare the lazy per-name answers with it.
+   */
+  collectAllSites(): void {
     this.collectSites();
-    return this.sitesByScope.get(scope.id)?.get(name) ?? [];
   }
 
   /** Every name bound in a scope. */
   namesIn(scope: PyNode): string[] {
     this.collectSites();
+    this.lazySites.clear();
     return [...(this.sitesByScope.get(scope.id)?.keys() ?? [])];
   }
 

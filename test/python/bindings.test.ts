@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importStatements } from '../../src/python/bindings.js';
 import { initPython, type PyNode } from '../../src/python/parser.js';
@@ -276,6 +277,97 @@ describe('importStatements', () => {
         .map((n) => n!.text);
       expect(importStatements(f).map((n) => n.text)).toEqual(viaQuery);
       expect(viaQuery).toHaveLength(6);
+    } finally {
+      f.dispose();
+    }
+  });
+});
+
+describe('lazy binding sites', () => {
+  const SCOPES = [
+    'function_definition',
+    'class_definition',
+    'lambda',
+    'list_comprehension',
+    'set_comprehension',
+    'dictionary_comprehension',
+    'generator_expression',
+  ];
+  const TRICKY = [
+    'import os, sys as system',
+    'from a import (b, c as d)',
+    'x = y = 1',
+    'a, *b = z',
+    '(c1, [d1, (e1, *f1)]) = w',
+    'x += 1',
+    'if (n := 10) > 5: pass',
+    'for i, (j, k) in pairs: pass',
+    'print([q for q in r if (t := q)])',
+    '{kk: vv for kk, vv in items}',
+    'with open(p) as fh, open(p2) as (g1, g2): pass',
+    'try:\n    pass\nexcept ValueError as err:\n    pass\nexcept (A, B), old:\n    pass',
+    'del x',
+    'del a, b',
+    'def f(p1, p2=x, *args, **kw):\n    global G\n    G = p1\n    def inner(p1=p2):\n        nonlocal kw\n        return lambda u, v=1, *w2, **k2: u\n    return inner',
+    'def g((t1, t2), t3):\n    return t1',
+    'def h(s: int, s2: str = "x") -> int:\n    s = s2\n    return s',
+    '@decorator(x)\nclass C(Base, metaclass=M):\n    attr = 1\n    def m(self, attr=attr):\n        return [attr for attr in self]',
+    'x: int = 3',
+    'y: str',
+  ].join('\n');
+
+  it('answer exactly what the whole-module collection answers, for every bound name and scope', () => {
+    const sample = new URL('../../fixtures/sample-nova/nova/virt/', import.meta.url).pathname;
+    const sources = [TRICKY];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(`${dir}/${e.name}`);
+        else if (e.name.endsWith('.py')) sources.push(readFileSync(`${dir}/${e.name}`, 'utf8'));
+      }
+    };
+    walk(sample);
+    let compared = 0;
+    for (const src of sources) {
+      const lazy = parse(src);
+      const full = parse(src);
+      try {
+        full.bindings.collectAllSites();
+        const scopes = [full.root, ...full.root.descendantsOfType(SCOPES).filter((n): n is PyNode => !!n)];
+        const lazyScopes = [
+          lazy.root,
+          ...lazy.root.descendantsOfType(SCOPES).filter((n): n is PyNode => !!n),
+        ];
+        scopes.forEach((scope, i) => {
+          for (const name of full.bindings.namesIn(scope)) {
+            const show = (f: PyFile, s: PyNode) =>
+              f.bindings.sitesIn(s, name).map((x) => `${x.kind}@${x.node.startIndex}`);
+            expect(show(lazy, lazyScopes[i]!), `${name} in ${scope.type}@${scope.startIndex}`).toEqual(
+              show(full, scope),
+            );
+            compared++;
+          }
+        });
+      } finally {
+        lazy.dispose();
+        full.dispose();
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it('classifies the tricky targets', () => {
+    const f = parse(TRICKY);
+    try {
+      const kinds = (name: string) => f.bindings.sitesIn(f.root, name).map((s) => s.kind);
+      expect(kinds('b')).toEqual(['import', 'assign', 'param']);
+      expect(kinds('e1')).toEqual(['assign']);
+      expect(kinds('n')).toEqual(['assign']);
+      expect(kinds('err')).toEqual(['with']);
+      expect(kinds('old')).toEqual(['except']);
+      expect(kinds('g2')).toEqual(['with']);
+      expect(kinds('x')).toEqual(['assign', 'assign', 'del', 'assign']);
+      expect(kinds('C')).toEqual(['class']);
+      expect(kinds('q')).toEqual([]);
     } finally {
       f.dispose();
     }
