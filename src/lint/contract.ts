@@ -13,7 +13,6 @@ import type { PyNode } from '../python/parser.js';
 import { moduleNameForPath, type PyFile } from '../python/source-file.js';
 import { dottedName } from '../python/syntax-helpers.js';
 import { classMethods, dictAccesses } from './driver-methods.js';
-import { queryMatches } from './query.js';
 import type { RawCall } from './raw-calls.js';
 import type { VirtDriverMethodTable } from './virt-driver-methods.js';
 
@@ -44,9 +43,33 @@ export interface ClassInfo extends Span {
   methods: Record<string, MethodInfo>;
 }
 
-const SELF_ATTR_ASSIGN_QUERY = `
-(assignment left: (attribute object: (identifier) @self attribute: (identifier) @attr) right: (call function: (_) @fn)) @a
-`;
+/**
+ * `self.X = <call>` assignments of the file, in source order, as { attr, fn }: located by the text
+ * `self . X =` (whitespace, line continuations and an annotation allowed, `==` excluded) and
+ * decided on the tree.
+ */
+const SELF_ATTR_TEXT =
+  /(?<![\p{L}\p{N}_])self[\s\\]*\.[\s\\]*[\p{L}_][\p{L}\p{N}_]*[\s\\]*(?::[^=\n]*)?=(?!=)/gu;
+
+function selfAttributeAssignments(file: PyFile): { assign: PyNode; attr: PyNode; fn: PyNode }[] {
+  return file.memo(selfAttributeAssignments, () => {
+    const out: { assign: PyNode; attr: PyNode; fn: PyNode }[] = [];
+    for (const m of file.text.matchAll(SELF_ATTR_TEXT)) {
+      const self = identifierAt(file.root, m.index, 4);
+      const target = self?.parent;
+      if (target?.type !== 'attribute' || target.childForFieldName('object')?.startIndex !== self!.startIndex)
+        continue;
+      const assign = target.parent;
+      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.startIndex !== target.startIndex)
+        continue;
+      const attr = target.childForFieldName('attribute');
+      const right = assign.childForFieldName('right');
+      const fn = right?.type === 'call' ? right.childForFieldName('function') : null;
+      if (attr?.type === 'identifier' && fn) out.push({ assign, attr, fn });
+    }
+    return out;
+  });
+}
 
 /**
  * The calls in a method that pass its object parameter on to `self.m(...)` or `self.X.m(...)`,
@@ -151,13 +174,10 @@ export function collectClasses(
     let m = attrTypes.get(cls.id);
     if (!m) {
       m = new Map();
-      const all = file.memo(SELF_ATTR_ASSIGN_QUERY, () => queryMatches(SELF_ATTR_ASSIGN_QUERY, file.root));
-      for (const a of all) {
-        const at = a.nodes.a;
-        if (!at || at.startIndex < cls.startIndex || at.endIndex > cls.endIndex) continue;
-        if (a.nodes.self?.text !== 'self' || !a.nodes.attr || !a.nodes.fn) continue;
-        const t = qualify(a.nodes.fn);
-        if (/^[A-Za-z_][\w.]*$/.test(t)) m.set(a.nodes.attr.text, t);
+      for (const a of selfAttributeAssignments(file)) {
+        if (a.assign.startIndex < cls.startIndex || a.assign.endIndex > cls.endIndex) continue;
+        const t = qualify(a.fn);
+        if (/^[A-Za-z_][\w.]*$/.test(t)) m.set(a.attr.text, t);
       }
       attrTypes.set(cls.id, m);
     }

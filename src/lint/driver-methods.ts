@@ -19,18 +19,39 @@ export interface ClassMethodDef {
   name: string;
 }
 
-const CLASS_METHOD_QUERY = `
-(class_definition body: (block (function_definition name: (identifier) @name) @fn)) @cls
-(class_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @fn))) @cls
-`;
+/** Every class definition of the file, found from its `class` keyword in the text (one each). */
+export function classDefinitions(file: PyFile): PyNode[] {
+  return file.memo(classDefinitions, () => {
+    const out: PyNode[] = [];
+    const text = file.text;
+    for (const at of wordOccurrences(text, 'class')) {
+      const kw = file.root.descendantForIndex(at, at + 5);
+      if (!kw || kw.type !== 'class' || kw.startIndex !== at) continue;
+      if (kw.parent?.type === 'class_definition') out.push(kw.parent);
+    }
+    return out;
+  });
+}
 
 /** Methods defined directly in class bodies (decorated ones included), in source order. Once per file. */
 export function classMethods(file: PyFile): ClassMethodDef[] {
-  return file.memo(CLASS_METHOD_QUERY, () => {
+  return file.memo(classMethods, () => {
     const out: ClassMethodDef[] = [];
-    for (const m of queryMatches(CLASS_METHOD_QUERY, file.root)) {
-      const { cls, fn, name } = m.nodes;
-      if (cls && fn && name) out.push({ cls, fn, name: name.text });
+    for (const cls of classDefinitions(file)) {
+      const body = cls.childForFieldName('body');
+      if (body?.type !== 'block') continue;
+      for (const member of body.namedChildren) {
+        if (!member) continue;
+        const fn =
+          member.type === 'function_definition'
+            ? member
+            : member.type === 'decorated_definition'
+              ? member.childForFieldName('definition')
+              : null;
+        if (fn?.type !== 'function_definition') continue;
+        const name = fn.childForFieldName('name');
+        if (name) out.push({ cls, fn, name: name.text });
+      }
     }
     return out.sort((a, b) => a.fn.startIndex - b.fn.startIndex);
   });

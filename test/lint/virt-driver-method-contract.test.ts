@@ -139,3 +139,49 @@ class FakeDriver(driver.ComputeDriver):
     expect(res.status!.drivers.map((d) => d.className)).toEqual(['FakeDriver']);
   });
 });
+
+describe('delegation targets', () => {
+  it('follows self attributes assigned plainly, with an annotation, or over a line continuation', async () => {
+    const ops = (cls: string) => `
+class ${cls}(object):
+    def attach_volume(self, connection_info, instance, mountpoint):
+        return instance['name']
+`;
+    const res = await lintSources(
+      {
+        ...BASE,
+        'nova/virt/xenapi/vmops.py': ops('VMOps'),
+        'nova/virt/xenapi/volumeops.py': ops('VolumeOps'),
+        'nova/virt/xenapi/host.py': ops('Host'),
+        'nova/virt/xenapi/driver.py': `
+from nova.virt import driver
+from nova.virt.xenapi import host
+from nova.virt.xenapi import vmops
+from nova.virt.xenapi import volumeops
+
+
+class XenAPIDriver(driver.ComputeDriver):
+    def __init__(self, virtapi):
+        self._vmops = vmops.VMOps()
+        self._volumeops: volumeops.VolumeOps = volumeops.VolumeOps()
+        self.\\
+            _host = host.Host()
+        if self._vmops == None:
+            self._other = None
+
+    def attach_volume(self, context, connection_info, instance, mountpoint):
+        self._vmops.attach_volume(connection_info, instance, mountpoint)
+        self._volumeops.attach_volume(connection_info, instance, mountpoint)
+        return self._host.attach_volume(connection_info, instance=instance, mountpoint=mountpoint)
+`,
+      },
+      { only: ['virt-driver-method-contract'] },
+    );
+    const xen = res.status!.drivers.find((d) => d.className === 'XenAPIDriver')!;
+    expect(xen.methods.attach_volume).toMatchObject({
+      status: 'dict-access',
+      dictAccesses: 3,
+      via: ['VMOps.attach_volume', 'VolumeOps.attach_volume', 'Host.attach_volume'],
+    });
+  });
+});
