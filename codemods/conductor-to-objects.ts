@@ -65,7 +65,7 @@ import {
 import { type DriverMethodUse, driverMethodUses } from '../src/lint/driver-methods.js';
 import { dictStyleObjectAccess } from '../src/lint/rules/dict-style-object-access.js';
 import { loadVirtDriverMethods } from '../src/lint/virt-driver-methods.js';
-import { isReference } from '../src/python/bindings.js';
+import { identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
 import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import { captures, type PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
@@ -1322,9 +1322,13 @@ function convertDriverMethodAccesses(ctx: Ctx, uses: DriverMethodUse[]): void {
 function referenceCounts(py: PyFile): Map<string, number> {
   const counts = new Map<string, number>();
   const locals = new Set(py.bindings.imports.filter((b) => b.topLevel).map((b) => b.local));
-  for (const id of py.root.descendantsOfType('identifier')) {
-    if (!id || !locals.has(id.text) || !isReference(id)) continue;
-    counts.set(id.text, (counts.get(id.text) ?? 0) + 1);
+  // Each name's identifiers through the text (whole words), confirmed on the tree.
+  for (const local of locals) {
+    for (const at of wordOccurrences(py.text, local)) {
+      const id = identifierAt(py.root, at, local.length);
+      if (!id || !isReference(id)) continue;
+      counts.set(local, (counts.get(local) ?? 0) + 1);
+    }
   }
   return counts;
 }
@@ -1356,9 +1360,13 @@ function cleanup(
       )
         continue;
       const attr = left.childForFieldName('attribute')!.text;
-      const uses = py.root
-        .descendantsOfType('attribute')
-        .filter((n) => n && n.childForFieldName('attribute')?.text === attr && n.id !== left.id);
+      // Attributes `X.attr` other than the assigned one, through the text and confirmed on the tree.
+      const uses = wordOccurrences(py.text, attr).filter((at) => {
+        const n = identifierAt(py.root, at, attr.length)?.parent;
+        return (
+          n?.type === 'attribute' && n.childForFieldName('attribute')?.startIndex === at && n.id !== left.id
+        );
+      });
       const stmt = a.parent;
       if (uses.length === 0 && stmt?.type === 'expression_statement' && standsAlone(py, stmt)) {
         const r = statementLineRange(py, stmt);
