@@ -92,6 +92,45 @@ describe('file discovery', () => {
     }
   });
 
+  it('reads ignore files as globby does (same files kept, over a mix of gitignore patterns)', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'backlevel-ignore-'));
+    try {
+      execFileSync('git', ['init', '-q', t]);
+      const rels = [
+        'a.py',
+        'build/x.py',
+        'src/build/y.py',
+        'src/keep.py',
+        'src/gen/gen_1.py',
+        'src/gen/deep/gen_2.py',
+        'docs/conf.py',
+        'only/root.py',
+        'x/only/nested.py',
+        'space .py',
+        'logs/app.py',
+        'logs/keep.py',
+        'a/b/c/d.py',
+      ];
+      for (const rel of rels) {
+        mkdirSync(join(t, rel, '..'), { recursive: true });
+        writeFileSync(join(t, rel), 'x = 1\n');
+      }
+      writeFileSync(
+        join(t, '.gitignore'),
+        '\uFEFF# comment\r\nbuild/\r\n/only\r\nspace\\ .py\r\nlogs/*\r\n!logs/keep.py\r\na/**/d.py   \r\n',
+      );
+      writeFileSync(join(t, 'src/.gitignore'), 'gen/**/gen_*.py\ngen_*.py\n/keep.py\n');
+      const { isIgnoredByIgnoreFiles } = await import('globby');
+      const viaGlobby = await isIgnoredByIgnoreFiles(['.gitignore', 'src/.gitignore'], { cwd: t });
+      const expected = rels.filter((r) => !viaGlobby(join(t, r))).sort();
+      const { files } = await discoverFiles({ cwd: t });
+      expect(files.map((f) => f.slice(t.length + 1))).toEqual(expected);
+      expect(expected).toEqual(['a.py', 'docs/conf.py', 'logs/keep.py', 'x/only/nested.py']);
+    } finally {
+      rmSync(t, { recursive: true, force: true });
+    }
+  });
+
   it('matches scope globs', () => {
     expect(isMatch('nova/virt/xenapi/vmops.py', 'nova/virt/**')).toBe(true);
     expect(isMatch('nova/compute/manager.py', 'nova/virt/**')).toBe(false);
