@@ -271,9 +271,13 @@ export function bindingSitesOf(id: PyNode): { kind: BindingKind; captureStart: n
       break;
   }
   // Targets: climb the pattern containers to the pattern root, then ask what binds the root.
+  // (`parent` costs a descent from the tree's root in tree-sitter: each is fetched once.)
   let root: PyNode = id;
-  while (root.parent && PATTERN_CONTAINERS.has(root.parent.type)) root = root.parent;
-  const binder = root.parent;
+  let binder: PyNode | null = p;
+  while (binder && PATTERN_CONTAINERS.has(binder.type)) {
+    root = binder;
+    binder = binder.parent;
+  }
   if (binder) {
     const target = (kind: BindingKind, pattern: number) =>
       out.push({ kind, captureStart: root.startIndex, pattern });
