@@ -27,6 +27,8 @@ export interface ExpectedError {
   endColumn?: number;
   severity?: Severity;
   suggestion?: string;
+  /** The codemod the finding names as its fix; `null`: the finding must name none. */
+  fix?: string | null;
   data?: Record<string, unknown>;
 }
 
@@ -111,6 +113,7 @@ export function checkErrors(got: Finding[], expected: ExpectedError[] | number):
     for (const k of ['line', 'column', 'endLine', 'endColumn', 'severity', 'suggestion'] as const) {
       if (e[k] !== undefined && e[k] !== f[k]) fail(k, e[k], f[k]);
     }
+    if (e.fix !== undefined && (f.fix?.codemod ?? null) !== e.fix) fail('fix', e.fix, f.fix?.codemod ?? null);
     for (const [k, v] of Object.entries(e.data ?? {})) {
       if (JSON.stringify(f.data?.[k]) !== JSON.stringify(v))
         fail(`data.${k}`, JSON.stringify(v), JSON.stringify(f.data?.[k]));

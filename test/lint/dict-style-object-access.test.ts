@@ -84,8 +84,40 @@ class LibvirtDriver(driver.ComputeDriver):
           suggestion: 'instance.name',
           data: { field: 'name', access: 'read', objectSince: '2014.1' },
         },
-        { message: /^instance\.get\('host'\) on the Instance object.*use instance\.host$/, line: 5 },
+        {
+          message: /^instance\.get\('host'\) on the Instance object.*use instance\.host$/,
+          line: 5,
+          fix: 'conductor-to-objects',
+        },
         { message: /use instance\.task_state = \.\.\.$/, line: 6, data: { access: 'write' } },
+      ],
+    },
+    {
+      name: "item deletion and .get() with a default: reported, but not as the codemod's to fix",
+      code: `
+class LibvirtDriver(driver.ComputeDriver):
+    def attach_volume(self, context, connection_info, instance, mountpoint):
+        del instance['cleaned']
+        node = instance.get('node', 'compute-1')
+        host = instance.get('host', None)
+        return node, host
+`,
+      errors: [
+        {
+          message:
+            /^instance\['cleaned'\] .*: use del instance\.cleaned \(or reset the field\) \(by hand: objects have no item deletion/,
+          line: 4,
+          fix: null,
+          data: { access: 'delete' },
+        },
+        {
+          message:
+            /^instance\.get\('node'\) .*: use instance\.node if instance\.obj_attr_is_set\('node'\) else 'compute-1' \(by hand: \.get\('node', 'compute-1'\) returns the default/,
+          line: 5,
+          fix: null,
+          suggestion: "instance.node if instance.obj_attr_is_set('node') else 'compute-1'",
+        },
+        { message: /use instance\.host$/, line: 6, fix: 'conductor-to-objects' },
       ],
     },
     {

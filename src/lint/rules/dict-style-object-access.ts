@@ -4,9 +4,37 @@
  * (`rules/virt-driver-methods.yaml`). Suggests attribute access. A parameter the method rebinds or
  * checks with `isinstance(x, dict)` may be a real dict and is left alone.
  */
-import { driverMethodUses } from '../driver-methods.js';
+import type { PyNode } from '../../python/parser.js';
+import type { PyFile } from '../../python/source-file.js';
+import { callArguments } from '../../python/syntax-helpers.js';
+import { type DictAccess, driverMethodUses } from '../driver-methods.js';
 import type { LintRule } from '../types.js';
 import { VIRT_DRIVER_EXCLUDES } from '../virt-driver-scope.js';
+
+/**
+ * Why conductor-to-objects leaves this access to a human whatever the target release (so the
+ * finding must not advertise the codemod as its fix), with the replacement to suggest instead:
+ * item deletion, and `.get()` with a default or arguments that cannot be read.
+ */
+function manualOnly(file: PyFile, a: DictAccess): { reason: string; suggestion?: string } | undefined {
+  const attr = `${a.param}.${a.key}`;
+  if (a.kind === 'delete')
+    return { reason: 'objects have no item deletion; decide what the field should hold' };
+  if (a.kind !== 'get') return undefined;
+  const args = callArguments(a.node as PyNode);
+  const extra = args ? [...args.positional.slice(1), ...args.keywords.values()] : [];
+  if (!args || args.starArgs.length || args.starKwargs.length || extra.length > 1)
+    return { reason: `${a.param}.get() with arguments that cannot be read` };
+  const dflt = extra[0];
+  if (dflt && dflt.type !== 'none') {
+    const d = file.slice(dflt);
+    return {
+      reason: `.get('${a.key}', ${d}) returns the default when the field is not set; ${attr} lazy-loads or raises instead`,
+      suggestion: `${attr} if ${a.param}.obj_attr_is_set('${a.key}') else ${d}`,
+    };
+  }
+  return undefined;
+}
 
 export const dictStyleObjectAccess: LintRule = {
   meta: {
@@ -36,17 +64,22 @@ export const dictStyleObjectAccess: LintRule = {
           ? ` (an object since Nova ${use.entry.objectSince}${use.entry.rpc ? `, compute RPC ${use.entry.rpc}` : ''})`
           : '';
         const form = a.kind === 'get' ? `${a.param}.get('${a.key}')` : `${a.param}['${a.key}']`;
+        const manual = manualOnly(ctx.file, a);
+        const use_ = manual?.suggestion ?? suggestion;
         ctx.report({
           node: a.node,
-          message: `${form} on the Instance object that ${use.def.name}() receives${era}: use ${suggestion}`,
-          suggestion,
-          fix: { codemod: 'conductor-to-objects', description: `use ${attr}` },
+          message:
+            `${form} on the Instance object that ${use.def.name}() receives${era}: use ${use_}` +
+            (manual ? ` (by hand: ${manual.reason})` : ''),
+          suggestion: use_,
+          ...(manual ? {} : { fix: { codemod: 'conductor-to-objects', description: `use ${attr}` } }),
           data: {
             method: use.def.name,
             param: a.param,
             field: a.key,
             access: a.kind,
             ...(use.entry.objectSince ? { objectSince: use.entry.objectSince } : {}),
+            ...(manual ? { manual: manual.reason } : {}),
           },
         });
       }
