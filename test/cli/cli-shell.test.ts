@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/config-file.js';
+import { OUTPUT_FORMATS } from '../../src/report/index.js';
 
 const bin = new URL('../../bin/backlevel.js', import.meta.url).pathname;
 let dir: string;
@@ -70,6 +71,10 @@ describe('config file', () => {
       /invalid config at 'lint.nope': unknown key/,
     );
     expect(() => parseConfig('a: [\n', 'c.yaml')).toThrow(ConfigError);
+    // Every format the lint command prints is a valid configured default.
+    for (const format of OUTPUT_FORMATS)
+      expect(() => parseConfig(`lint: {format: ${format}}\n`, 'c.yaml')).not.toThrow();
+    expect(() => parseConfig('lint: {format: xml}\n', 'c.yaml')).toThrow(/lint.format/);
   });
 });
 
