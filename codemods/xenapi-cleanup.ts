@@ -20,6 +20,7 @@ import type {
 import {
   type CleanupFileFacts,
   type CleanupPlan,
+  cleanupNeedsParse,
   planCleanup,
   scanCleanupFile,
 } from '../src/duplicates/cleanup-plan.js';
@@ -68,6 +69,8 @@ export async function prepare(ctx: PrepareContext): Promise<CleanupPlan> {
 /** Dry runs: the import graph and duplicate fingerprints come from the workers' parses. */
 export const collect: CodemodCollector<CleanupFileFacts, CleanupPlan> = {
   file(input, ctx) {
+    // Other files' imports are read by the plan, and only where it may need them.
+    if (!cleanupNeedsParse(input.source, input.relPath)) return {};
     const opts = (ctx.options.duplicates ?? {}) as Partial<DuplicatesOptions>;
     const index = fingerprintIndexFor(apiIndexFor(ctx.project.root, ctx.options) ?? loadOsXenapiIndex());
     return scanCleanupFile(input.parse(), input.relPath, index, opts);

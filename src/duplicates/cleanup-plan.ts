@@ -18,7 +18,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { readSource } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
-import { PyFile, pyFileOptionsFor } from '../python/source-file.js';
+import { moduleNameForPath, PyFile, pyFileOptionsFor } from '../python/source-file.js';
 import { type ApiIndex, loadOsXenapiIndex } from '../xenapi/api-index.js';
 import { detectDuplicates, isPluginPath, isTestPath, looksLikePython } from './detect.js';
 import { ImportGraph } from './import-graph.js';
@@ -49,10 +49,53 @@ function stem(relPath: string): string {
  * from the parse the other codemods share.
  */
 export interface CleanupFileFacts {
-  imports: { module: string; importedName?: string; target: string }[];
+  /**
+   * Absent when the file was not parsed (`cleanupNeedsParse` said no): the plan parses it only
+   * when its text may import a module the plan asks about.
+   */
+  imports?: { module: string; importedName?: string; target: string }[];
   /** Why the file is a deletion candidate (it duplicates an os-xenapi module or plugin). */
   candidate?: string;
   versionCheck?: { sites: number; methods: string[]; constants: string[] };
+}
+
+const VERSION_CHECK_RE = /plugin_version|PLUGIN\w*VERSION/;
+const RELATIVE_IMPORT_RE = /\bfrom[\s\\]*\./;
+
+/**
+ * Whether the plan needs a file's facts up front: it may be a duplicate (a trigger word), hold a
+ * version check, import os_xenapi (the word is in any such import) or import relatively (then its
+ * text need not hold every part of the module it imports). Any other file matters only as an
+ * importer of a module the plan asks about, which its text shows (see `mayImport`).
+ */
+export function cleanupNeedsParse(text: string, relPath: string): boolean {
+  return (
+    (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) ||
+    VERSION_CHECK_RE.test(text) ||
+    text.includes('os_xenapi') ||
+    RELATIVE_IMPORT_RE.test(text)
+  );
+}
+
+function importFacts(file: PyFile): NonNullable<CleanupFileFacts['imports']> {
+  return file.bindings.imports.map((b) => ({
+    module: b.module,
+    target: b.target,
+    ...(b.importedName !== undefined ? { importedName: b.importedName } : {}),
+  }));
+}
+
+const wordRes = new Map<string, RegExp>();
+
+/** `word` as a whole word of `text` (ASCII word characters; a superset for other identifiers). */
+function hasWord(text: string, word: string): boolean {
+  if (!text.includes(word)) return false;
+  let re = wordRes.get(word);
+  if (!re) {
+    re = new RegExp(`(?<![A-Za-z0-9_])${word}(?![A-Za-z0-9_])`);
+    wordRes.set(word, re);
+  }
+  return re.test(text);
 }
 
 /** The facts of one file (`file.text` as read from the tree). */
@@ -63,20 +106,14 @@ export function scanCleanupFile(
   options: Partial<DuplicatesOptions>,
 ): CleanupFileFacts {
   const text = file.text;
-  const facts: CleanupFileFacts = {
-    imports: file.bindings.imports.map((b) => ({
-      module: b.module,
-      target: b.target,
-      ...(b.importedName !== undefined ? { importedName: b.importedName } : {}),
-    })),
-  };
+  const facts: CleanupFileFacts = { imports: importFacts(file) };
   if (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) {
     for (const d of detectDuplicates(file, relPath, { index, options })) {
       if (d.kind !== 'module' && d.kind !== 'plugin') continue;
       facts.candidate = `${d.kind === 'plugin' ? 'copy of' : 'duplicates'} ${describeMatch(d.match)} (os-xenapi ${releaseSpan(d.match)}, similarity ${d.match.score.toFixed(2)})`;
     }
   }
-  if (/plugin_version|PLUGIN\w*VERSION/.test(text)) {
+  if (VERSION_CHECK_RE.test(text)) {
     const vc = findVersionCheck(file);
     if (vc.sites.length || vc.methods.length || vc.constants.length)
       facts.versionCheck = { sites: vc.sites.length, methods: vc.methods, constants: vc.constants };
@@ -111,6 +148,10 @@ export async function planCleanup(
   }
   let usesOsXenapi = false;
   const reads = await Promise.all(pyFiles.map((r) => readSource(join(root, r))));
+  /** Files whose imports are not read yet (relPath -> text): read when the plan may need them. */
+  const unread = new Map<string, string>();
+  const addImports = (relPath: string, imports: NonNullable<CleanupFileFacts['imports']>) =>
+    graph.addImports(relPath, imports, isPluginPath(relPath) ? pluginDirs.get(dirname(relPath)) : undefined);
   pyFiles.forEach((relPath, i) => {
     const read = reads[i]!;
     if (!read.ok) return;
@@ -120,18 +161,60 @@ export async function planCleanup(
     texts.set(relPath, text);
     let facts = scanned?.get(relPath);
     if (facts === undefined) {
-      const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
-      try {
-        facts = scanCleanupFile(file, relPath, index, options);
-      } finally {
-        file.dispose();
+      if (!cleanupNeedsParse(text, relPath)) facts = {};
+      else {
+        const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
+        try {
+          facts = scanCleanupFile(file, relPath, index, options);
+        } finally {
+          file.dispose();
+        }
       }
     }
-    graph.addImports(relPath, facts.imports, plugin ? pluginDirs.get(dirname(relPath)) : undefined);
-    if (facts.imports.some((b) => (b.module || b.target).startsWith('os_xenapi'))) usesOsXenapi = true;
+    if (facts.imports) {
+      addImports(relPath, facts.imports);
+      if (facts.imports.some((b) => (b.module || b.target).startsWith('os_xenapi'))) usesOsXenapi = true;
+    } else unread.set(relPath, text);
     if (facts.candidate !== undefined) candidates.set(relPath, facts.candidate);
     if (facts.versionCheck) checkSites.set(relPath, facts.versionCheck);
   });
+  const read = (relPath: string) => {
+    const text = unread.get(relPath);
+    if (text === undefined) return;
+    unread.delete(relPath);
+    const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
+    try {
+      addImports(relPath, importFacts(file));
+    } finally {
+      file.dispose();
+    }
+  };
+  const asked = new Set<string>();
+  /**
+   * The graph with every file's imports read that may matter: a file importing `a.b.c` (or
+   * `a.b.c.d`, or `from a.b import c`) holds each part of it as a word unless the import is
+   * relative (those files were read up front); a dom0 plugin imports a sibling by its bare name.
+   */
+  const view: GraphView = {
+    importsOf(relPath) {
+      read(relPath);
+      return graph.importsOf(relPath);
+    },
+    importersOf(relPath) {
+      if (unread.size && !asked.has(relPath)) {
+        asked.add(relPath);
+        const words = importWords(relPath);
+        const dir = isPluginPath(relPath) ? dirname(relPath) : undefined;
+        if (words) {
+          for (const [r, t] of [...unread]) {
+            if (dir !== undefined && dirname(r) !== dir) continue;
+            if (words.every((w) => hasWord(t, w))) read(r);
+          }
+        }
+      }
+      return graph.importersOf(relPath);
+    },
+  };
   if (usesOsXenapi) {
     for (const r of pyFiles) {
       if (isPluginPath(r) && VERSION_PLUGIN_RE.test(stem(r)) && texts.has(r))
@@ -147,23 +230,24 @@ export async function planCleanup(
   const loaders = new Set(
     [...texts].filter(([r, t]) => !isPluginPath(r) && /xapi\.d\/plugins|xapi\.d['"]/.test(t)).map(([r]) => r),
   );
+  const pluginCandidates = [...candidates.keys()].filter((c) => isPluginPath(c));
   for (const [r, t] of texts) {
     if (isPluginPath(r)) continue;
     graph.addStringReferences(r, t, candidateModules);
-    const usesLoader = loaders.has(r) || graph.importsOf(r).some((x) => loaders.has(x));
-    if (!usesLoader) continue;
-    for (const c of candidates.keys()) {
-      if (!isPluginPath(c)) continue;
+    const named = pluginCandidates.filter((c) => {
       const name = basename(c);
       const bare = name.replace(/\.py$/, '');
-      if (
+      return (
         t.includes(`'${name}'`) ||
         t.includes(`"${name}"`) ||
         t.includes(`'${bare}'`) ||
         t.includes(`"${bare}"`)
-      )
-        graph.addPathReference(r, c);
-    }
+      );
+    });
+    if (!named.length) continue;
+    const usesLoader = loaders.has(r) || view.importsOf(r).some((x) => loaders.has(x));
+    if (!usesLoader) continue;
+    for (const c of named) graph.addPathReference(r, c);
   }
   // Package __init__ files whose siblings are all candidates (and that hold no code of their own).
   const addInits = () => {
@@ -180,10 +264,10 @@ export async function planCleanup(
   const kept: CleanupPlan['kept'] = {};
   let dead = new Map<string, string>();
   for (;;) {
-    dead = deadTests(pyFiles, candidates, graph, loaders);
+    dead = deadTests(pyFiles, candidates, view, loaders);
     let changed = false;
     for (const [c, why] of [...candidates]) {
-      const live = graph.importersOf(c).filter((i) => !candidates.has(i) && !dead.has(i));
+      const live = view.importersOf(c).filter((i) => !candidates.has(i) && !dead.has(i));
       if (live.length) {
         candidates.delete(c);
         kept[c] = { reason: why, importers: live };
@@ -194,7 +278,7 @@ export async function planCleanup(
   }
   // Importers of what is kept, against the final deletion set (a mirror test of a kept module stays).
   for (const [c, k] of Object.entries(kept)) {
-    k.importers = graph.importersOf(c).filter((i) => !candidates.has(i) && !dead.has(i));
+    k.importers = view.importersOf(c).filter((i) => !candidates.has(i) && !dead.has(i));
   }
   const del: Record<string, string> = {};
   for (const [r, why] of [...candidates, ...dead].sort(([a], [b]) => a.localeCompare(b))) {
@@ -249,11 +333,27 @@ export async function planCleanup(
   };
 }
 
+/** The import graph as the plan reads it (imports read on demand). */
+interface GraphView {
+  importsOf(relPath: string): string[];
+  importersOf(relPath: string): string[];
+}
+
+/**
+ * Words any import of the file holds: every part of its module name (a dom0 plugin: its bare
+ * name); undefined when nothing can import it (not a module).
+ */
+function importWords(relPath: string): string[] | undefined {
+  if (isPluginPath(relPath)) return [basename(relPath).replace(/\.py$/, '')];
+  if (!relPath.endsWith('.py')) return undefined;
+  return moduleNameForPath(relPath)?.moduleName.split('.');
+}
+
 /** Test modules and test support that die with the candidates. */
 function deadTests(
   pyFiles: readonly string[],
   candidates: ReadonlyMap<string, string>,
-  graph: ImportGraph,
+  graph: GraphView,
   loaders: ReadonlySet<string>,
 ): Map<string, string> {
   const dead = new Map<string, string>();
@@ -276,6 +376,13 @@ function deadTests(
       dead.set(r, `tests ${subject}, which is deleted`);
   }
   // Support modules under tests imported only by deleted files; empty test packages. To a fixpoint.
+  /** What the deleted files import. */
+  const gone = new Set<string>();
+  const goes = (r: string) => {
+    for (const x of graph.importsOf(r)) gone.add(x);
+  };
+  for (const c of candidates.keys()) goes(c);
+  for (const r of dead.keys()) goes(r);
   for (let changed = true; changed; ) {
     changed = false;
     for (const r of pyFiles) {
@@ -286,17 +393,21 @@ function deadTests(
         const others = pyFiles.filter((x) => x.startsWith(`${dirname(r)}/`) && x !== r);
         if (siblings.length && others.every((x) => dead.has(x) || candidates.has(x))) {
           dead.set(r, 'test package left empty');
+          goes(r);
           changed = true;
         }
         continue;
       }
       if (/^test_/.test(name)) continue;
+      // Imported only by deleted files: then imported by one of them (most files are not).
+      if (!gone.has(r)) continue;
       const importers = graph.importersOf(r);
       if (importers.length && importers.every((i) => dead.has(i) || candidates.has(i))) {
         dead.set(
           r,
           `test support only imported by deleted files (${importers.map((i) => basename(i)).join(', ')})`,
         );
+        goes(r);
         changed = true;
       }
     }

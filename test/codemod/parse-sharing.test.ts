@@ -7,9 +7,12 @@ import { builtinCodemodNames, loadCodemod } from '../../src/codemod/load.js';
 import { codemodParseCount } from '../../src/codemod/parse-cache.js';
 import { runCodemods } from '../../src/codemod/runner.js';
 import type { CodemodCollector, PrepareContext } from '../../src/codemod/types.js';
+import { type CleanupFileFacts, planCleanup, scanCleanupFile } from '../../src/duplicates/cleanup-plan.js';
 import { apiIndexFromSources } from '../../src/duplicates/index-fingerprints.js';
+import { fingerprintIndexFor } from '../../src/duplicates/matcher.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile, pyFileOptionsFor } from '../../src/python/source-file.js';
+import { loadApiIndex } from '../../src/xenapi/api-index.js';
 
 const project = { root: '/tmp/x', projectPackages: ['nova'], config: {} };
 const ORDER = [
@@ -153,15 +156,30 @@ describe('xenapi-cleanup in a dry run: facts from the workers, plan in the main 
     };
     const planned = await mod.prepare!(ctx);
     const facts = new Map<string, unknown>();
+    /** Every file's facts from a parse (imports included): the plan before files were filtered. */
+    const full = new Map<string, CleanupFileFacts>();
+    const index = fingerprintIndexFor(loadApiIndex(join(root, 'lib-index.json')));
+    let parsed = 0;
     for (const r of files) {
       const text = readFileSync(join(root, r), 'utf8');
       const py = PyFile.parse(r, text, pyFileOptionsFor(r));
       try {
-        facts.set(r, collect.file({ relPath: r, source: text, parse: () => py }, ctx));
+        const parse = () => {
+          parsed++;
+          return py;
+        };
+        facts.set(r, collect.file({ relPath: r, source: text, parse }, ctx));
+        full.set(r, scanCleanupFile(py, r, index, {}));
       } finally {
         py.dispose();
       }
     }
+    // The collector parses only files that may be candidates, checks or os_xenapi users.
+    expect(parsed).toBeGreaterThan(0);
+    expect(parsed).toBeLessThan(files.length);
+    expect(await planCleanup(root, files, {}, loadApiIndex(join(root, 'lib-index.json')), full)).toEqual(
+      planned,
+    );
     expect(await collect.plan(ctx, facts)).toEqual(planned);
     // Files the run did not visit are read by the plan itself.
     const half = new Map([...facts].filter((_, i) => i % 2 === 0));
