@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { applyBaseline, baselineOf } from '../../src/lint/baseline.js';
 import { changedLinesSince, parseUnifiedDiff } from '../../src/lint/changed-lines.js';
@@ -93,6 +93,7 @@ describe('changed lines', () => {
 
   it('CLI: --changed-since, --write-baseline / --baseline, exit codes and formats', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backlevel-lint-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, 'nova/virt/xenapi'), { recursive: true });
     for (const p of ['nova/__init__.py', 'nova/virt/__init__.py', 'nova/virt/xenapi/__init__.py'])
       writeFileSync(join(dir, p), '');

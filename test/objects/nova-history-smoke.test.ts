@@ -5,10 +5,10 @@
  * error is a runtime bug. Set BACKLEVEL_NOVA_MIRROR to a Nova git directory to run it, and
  * BACKLEVEL_NOVA_TAGS to choose the tags.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { HistoryCache } from '../../src/history/cache.js';
 import { GitObjectStore } from '../../src/history/git-objects.js';
 import { TreeReader } from '../../src/history/history-walk.js';
@@ -26,7 +26,9 @@ it.skipIf(!MIRROR)(
   'runs every object of real Nova release trees without runtime errors',
   async () => {
     const store = GitObjectStore.open(MIRROR as string);
-    const cache = HistoryCache.open(EXTRACTOR_VERSION, mkdtempSync(join(tmpdir(), 'backlevel-smoke-')));
+    const cacheDir = mkdtempSync(join(tmpdir(), 'backlevel-smoke-'));
+    onTestFinished(() => rmSync(cacheDir, { recursive: true, force: true }));
+    const cache = HistoryCache.open(EXTRACTOR_VERSION, cacheDir);
     const reader = new TreeReader(store, { cache });
     const runtimeErrors: string[] = [];
     for (const tag of (process.env.BACKLEVEL_NOVA_TAGS ?? '2014.2,2015.1.0,12.0.0,13.0.0').split(',')) {

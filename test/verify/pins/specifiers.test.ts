@@ -2,10 +2,10 @@
  * Every specifier form on the os-xenapi line, checked against a tree whose code needs 0.2.0
  * (plugin-wrapper modules) through the real index.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openProject } from '../../../src/engine/project.js';
 import { resolvePinsSettings, verifyPins } from '../../../src/verify/pins/verify-pins.js';
 
@@ -17,9 +17,14 @@ def unplug(session, bridge):
 `;
 
 let lastFindings: import('../../../src/report/finding.js').Finding[] = [];
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 async function check(requirements: string, extra: Record<string, string> = {}) {
   const root = mkdtempSync(join(tmpdir(), 'pins-spec-'));
+  made.push(root);
   mkdirSync(join(root, 'nova', 'virt', 'xenapi'), { recursive: true });
   writeFileSync(join(root, 'nova', 'virt', 'xenapi', 'vif.py'), CODE);
   writeFileSync(join(root, 'requirements.txt'), requirements);
