@@ -56,12 +56,43 @@ export async function runFileTask<O, R>(
  * pre-filtering files, and batches are submitted as they become ready. Falls back to running
  * in-process when there is one job or the task module is TypeScript source (tests).
  */
+interface QueuedBatch<R> {
+  files: readonly FileTaskInput[];
+  resolve: (r: R[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface FilePoolOptions {
+  /** Threads working on files, this one included with `mainLane`; default: available cores. */
+  jobs?: number;
+  /**
+   * This thread is one of the lanes: `jobs - 1` workers take batches as they are submitted, and
+   * `drain()` has this thread work through what is still queued. One isolate fewer to start and
+   * warm up (its JIT and the parser's wasm tiers are per thread), and no core left idle once this
+   * thread has finished discovering files.
+   */
+  mainLane?: boolean;
+}
+
+/**
+ * A pool of worker threads for one file task, opened before the files are known: the workers
+ * start, load the task module and run its `setup` while the caller is still discovering and
+ * pre-filtering files, and batches are submitted as they become ready. Falls back to running
+ * in-process when there is one job or the task module is TypeScript source (tests).
+ */
 export class FilePool<O, R> {
+  private readonly queue: QueuedBatch<R>[] = [];
+  private inFlight = 0;
+  /** Resolves (and is replaced) whenever a worker batch settles: `drain` waits on it. */
+  private settled: { promise: Promise<void>; resolve: () => void } = deferred();
+
   private constructor(
     private readonly taskModule: string,
     private readonly options: O,
     private readonly piscina: Piscina | undefined,
     private readonly jsUrl: string | undefined,
+    private readonly workers: number,
+    private readonly mainLane: boolean,
   ) {}
 
   /** In-process mode: the task module, loaded and set up once. */
@@ -72,25 +103,30 @@ export class FilePool<O, R> {
     return this.local;
   }
 
-  static open<O, R>(taskModule: string, options: O, pool: { jobs?: number } = {}): FilePool<O, R> {
+  static open<O, R>(taskModule: string, options: O, pool: FilePoolOptions = {}): FilePool<O, R> {
     const jobs = Math.max(1, pool.jobs ?? availableParallelism());
+    const mainLane = pool.mainLane === true;
+    const workers = mainLane ? jobs - 1 : jobs;
     const jsUrl = taskModule.endsWith('.ts') ? undefined : taskModule;
     // From source (tests), the worker itself must come from the build as well.
     const ownExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     const workerFile =
-      jobs > 1 && jsUrl
+      jobs > 1 && workers > 0 && jsUrl
         ? compiledTaskUrl(new URL(`./file-worker${ownExt}`, import.meta.url).href)
         : undefined;
-    if (!workerFile || !jsUrl) return new FilePool<O, R>(taskModule, options, undefined, undefined);
+    if (!workerFile || !jsUrl) return new FilePool<O, R>(taskModule, options, undefined, undefined, 0, true);
     const piscina = new Piscina({
       filename: workerFile,
-      maxThreads: jobs,
-      minThreads: jobs,
+      maxThreads: workers,
+      minThreads: workers,
       idleTimeout: 1000,
     });
-    const filePool = new FilePool<O, R>(taskModule, options, piscina, jsUrl);
+    const filePool = new FilePool<O, R>(taskModule, options, piscina, jsUrl, workers, mainLane);
     // Warm every worker: an empty batch loads the task module and runs its setup.
-    for (let i = 0; i < jobs; i++) void filePool.submit([]).catch(() => undefined);
+    for (let i = 0; i < workers; i++)
+      void (piscina.run({ taskModule: jsUrl, files: [], options }) as Promise<unknown>).catch(
+        () => undefined,
+      );
     return filePool;
   }
 
@@ -99,16 +135,60 @@ export class FilePool<O, R> {
   }
 
   /** Runs one batch; results in input order. */
-  async submit(files: readonly FileTaskInput[]): Promise<R[]> {
+  submit(files: readonly FileTaskInput[]): Promise<R[]> {
     if (!this.piscina) return runInProcess<O, R>(this.taskModule, files, this.options, {}, this.inProcess());
-    return (await this.piscina.run({ taskModule: this.jsUrl, files, options: this.options })) as R[];
+    if (!this.mainLane)
+      return this.piscina.run({ taskModule: this.jsUrl, files, options: this.options }) as Promise<R[]>;
+    return new Promise<R[]>((resolve, reject) => {
+      this.queue.push({ files, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Hands queued batches to idle workers (main-lane mode). */
+  private dispatch(): void {
+    while (this.piscina && this.inFlight < this.workers && this.queue.length) {
+      const b = this.queue.shift()!;
+      this.inFlight++;
+      (this.piscina.run({ taskModule: this.jsUrl, files: b.files, options: this.options }) as Promise<R[]>)
+        .then(b.resolve, b.reject)
+        .finally(() => {
+          this.inFlight--;
+          const s = this.settled;
+          this.settled = deferred();
+          s.resolve();
+          this.dispatch();
+        });
+    }
+  }
+
+  /**
+   * Main-lane mode: this thread works through the queued batches until every submitted batch is
+   * done (workers keep taking batches meanwhile). A no-op otherwise.
+   */
+  async drain(): Promise<void> {
+    if (!this.mainLane || !this.piscina) return;
+    while (this.queue.length || this.inFlight) {
+      const b = this.queue.shift();
+      if (!b) {
+        await this.settled.promise;
+        continue;
+      }
+      try {
+        b.resolve(await runInProcess<O, R>(this.taskModule, b.files, this.options, {}, this.inProcess()));
+      } catch (err) {
+        b.reject(err);
+      }
+      // Let worker completions in, so that they are handed the next batches.
+      await new Promise<void>((r) => setImmediate(r));
+    }
   }
 
   /** Runs every file in batches sized for the pool; results in input order, progress per file. */
   async runAll(files: readonly FileTaskInput[], pool: PoolOptions = {}): Promise<R[]> {
     if (!this.piscina)
       return runInProcess<O, R>(this.taskModule, files, this.options, pool, this.inProcess());
-    const jobs = Math.max(1, this.piscina.options.maxThreads);
+    const jobs = Math.max(1, this.workers + (this.mainLane ? 1 : 0));
     const batchSize = pool.batchSize ?? Math.max(8, Math.min(64, Math.ceil(files.length / (jobs * 8))));
     const results: R[] = new Array(files.length);
     let done = 0;
@@ -126,13 +206,23 @@ export class FilePool<O, R> {
         }),
       );
     }
+    await this.drain();
     await Promise.all(batches);
     return results;
   }
 
   async close(): Promise<void> {
+    for (const b of this.queue.splice(0)) b.reject(new Error('file pool closed'));
     await this.piscina?.destroy();
   }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 async function runInProcess<O, R>(

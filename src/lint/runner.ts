@@ -113,7 +113,10 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     paths.some((p) => isDirectory(project.root, p));
   const earlyPool =
     (jobs ?? availableParallelism()) > 1 && manyFiles
-      ? FilePool.open<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), taskOptions, jobs ? { jobs } : {})
+      ? FilePool.open<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), taskOptions, {
+          ...(jobs ? { jobs } : {}),
+          mainLane: true,
+        })
       : undefined;
   const summary: LintRunResult['summary'] = { ...emptySummary(), filesParsed: 0, findings: 0, suppressed: 0 };
   const results: LintTaskResult[] = [];
@@ -191,8 +194,10 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
     lap('pre-pass (read, triggers)');
     progress = createProgress(toParse, { quiet: opts.quiet ?? false, title: 'lint' });
     try {
-      if (pool) await Promise.all(pending);
-      else {
+      if (pool) {
+        await pool.drain();
+        await Promise.all(pending);
+      } else {
         results.push(
           ...(await runFileTask<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), inProcess, taskOptions, {
             ...(jobs ? { jobs } : {}),

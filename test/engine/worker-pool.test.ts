@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisPassResult } from '../../src/engine/analysis-pass.js';
-import { compiledTaskUrl, runFileTask } from '../../src/engine/worker-pool.js';
+import { compiledTaskUrl, FilePool, runFileTask } from '../../src/engine/worker-pool.js';
 
 let dir: string;
 const inputs: { path: string; relPath: string }[] = [];
@@ -62,5 +62,41 @@ describe('worker pool', () => {
       },
     );
     check(results);
+  });
+
+  it('main lane: this thread and the workers share the queued batches; every result comes back', async () => {
+    // A plain JavaScript task (workers load it as is) that says which thread ran it.
+    const task = join(dir, 'which-thread.mjs');
+    writeFileSync(
+      task,
+      [
+        "import { threadId } from 'node:worker_threads';",
+        'export function processFile(input) {',
+        '  const until = Date.now() + 15;',
+        '  while (Date.now() < until);',
+        '  return { relPath: input.relPath, thread: threadId };',
+        '}',
+      ].join('\n'),
+    );
+    const pool = FilePool.open<object, { relPath: string; thread: number }>(
+      new URL(`file://${task}`).href,
+      {},
+      { jobs: 2, mainLane: true },
+    );
+    try {
+      expect(pool.threads).toBe(1);
+      const batches = Array.from({ length: 12 }, (_, b) => inputs.slice(b * 2, b * 2 + 2));
+      const pending = batches.map((files) => pool.submit(files));
+      await pool.drain();
+      const results = await Promise.all(pending);
+      results.forEach((out, b) =>
+        expect(out.map((r) => r.relPath)).toEqual(batches[b]!.map((f) => f.relPath)),
+      );
+      const threads = new Set(results.flat().map((r) => r.thread));
+      expect(threads.has(0)).toBe(true);
+      expect([...threads].some((t) => t !== 0)).toBe(true);
+    } finally {
+      await pool.close();
+    }
   });
 });
