@@ -15,6 +15,8 @@ import {
   PythonAstChecker,
   type PythonAstResult,
   pythonAstChecker,
+  type RewriteSyntaxVerdict,
+  type SyntaxIssue,
 } from '../python/syntax.js';
 import { EditConflictError } from '../python/text-edits.js';
 import { planAnnotations } from './annotate.js';
@@ -171,6 +173,35 @@ export function lineMapper(before: string, after: string): (line: number) => num
   };
 }
 
+/** A checker that is never available: `checkRewriteSyntax` then runs the tree-sitter checks only. */
+class NoPython extends PythonAstChecker {
+  override available(): boolean {
+    return false;
+  }
+}
+const TREE_SITTER_ONLY = new NoPython();
+
+/**
+ * `checkRewriteSyntax`'s verdict, with Python 3 asked about the original only when the rewrite
+ * does not compile (the verdict needs it only then): most originals are never sent to python3.
+ * `null` means the shared checker, as `checkRewriteSyntax`'s default.
+ */
+async function checkSyntax(
+  before: { text: string; issues: readonly SyntaxIssue[] },
+  after: { text: string; issues: readonly SyntaxIssue[] },
+  checker: PythonAstChecker | null,
+): Promise<RewriteSyntaxVerdict> {
+  const verdict = await checkRewriteSyntax(before, after, TREE_SITTER_ONLY);
+  if (!verdict.ok) return verdict;
+  const python = checker ?? pythonAstChecker();
+  if (python.available()) {
+    const a = await python.check(after.text);
+    if (!a.ok && (await python.check(before.text)).ok)
+      return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
+  }
+  return { ok: true };
+}
+
 /** Checks one rewrite; returns the refusal reason or undefined when it may be kept. */
 async function checkRewrite(
   codemod: LoadedCodemod,
@@ -194,10 +225,10 @@ async function checkRewrite(
   }
   // One parse of the rewritten text serves the syntax check, the second run and the next stage.
   const afterFile = parses.get(after);
-  const verdict = await checkRewriteSyntax(
+  const verdict = await checkSyntax(
     { text: before.text, issues: before.syntaxIssues() },
     { text: after, issues: afterFile.syntaxIssues() },
-    checker ?? undefined,
+    checker,
   );
   if (!verdict.ok) return verdict.reason;
   let again: StageResult;
@@ -347,10 +378,10 @@ async function applyChain(input: ApplyInput, parses: ParseCache): Promise<FileOu
     );
     if (annotated.count > 0) {
       const after = parses.get(annotated.text);
-      const verdict = await checkRewriteSyntax(
+      const verdict = await checkSyntax(
         { text, issues: file.syntaxIssues() },
         { text: annotated.text, issues: after.syntaxIssues() },
-        checker ?? undefined,
+        checker,
       );
       if (verdict.ok) {
         text = annotated.text;

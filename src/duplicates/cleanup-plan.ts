@@ -245,7 +245,8 @@ export async function planCleanup(
       );
     });
     if (!named.length) continue;
-    const usesLoader = loaders.has(r) || view.importsOf(r).some((x) => loaders.has(x));
+    // Whether r imports a loader, asked of the loaders' importers (r's own imports may be unread).
+    const usesLoader = loaders.has(r) || [...loaders].some((l) => view.importersOf(l).includes(r));
     if (!usesLoader) continue;
     for (const c of named) graph.addPathReference(r, c);
   }
