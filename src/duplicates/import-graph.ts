@@ -17,6 +17,8 @@ export interface GraphFile {
   module?: string;
 }
 
+const stringReferenceRes = new Map<string, RegExp>();
+
 export class ImportGraph {
   /** Module name -> relPath. */
   readonly modules = new Map<string, string>();
@@ -89,9 +91,14 @@ export class ImportGraph {
   addStringReferences(relPath: string, text: string, modules: Iterable<string>): void {
     for (const m of modules) {
       const rel = this.modules.get(m);
-      if (!rel || rel === relPath) continue;
-      const escaped = m.replace(/\./g, '\\.');
-      if (new RegExp(`['"]${escaped}(\\.[A-Za-z_][\\w.]*)?['"]`).test(text)) this.edge(relPath, rel);
+      if (!rel || rel === relPath || !text.includes(m)) continue;
+      let re = stringReferenceRes.get(m);
+      if (!re) {
+        const escaped = m.replace(/\./g, '\\.');
+        re = new RegExp(`['"]${escaped}(\\.[A-Za-z_][\\w.]*)?['"]`);
+        stringReferenceRes.set(m, re);
+      }
+      if (re.test(text)) this.edge(relPath, rel);
     }
   }
 

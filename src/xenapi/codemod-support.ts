@@ -104,18 +104,15 @@ export function applyWithImports(
     const line = importText(w);
     if (seen.has(line)) continue;
     seen.add(line);
-    const file = api.parseText(out);
-    try {
-      if (alreadyImported(file, w)) continue;
-      const projectPackages = api.project.projectPackages;
-      const noBlock = readImportBlock(file, { projectPackages }).lines.length === 0;
-      const ins = planImportInsertion(file, line, { projectPackages });
-      out = applyEdits(out, [ins.edit]);
-      if (noBlock)
-        out = twoBlankLinesBeforeDefinition(out, ins.edit.start + ins.edit.text.length, file.newline);
-    } finally {
-      file.dispose();
-    }
+    // The runner's parse: when `out` is the result, its checks and the second run reuse it.
+    const file = api.parseShared(out);
+    if (alreadyImported(file, w)) continue;
+    const projectPackages = api.project.projectPackages;
+    const noBlock = readImportBlock(file, { projectPackages }).lines.length === 0;
+    const ins = planImportInsertion(file, line, { projectPackages });
+    out = applyEdits(out, [ins.edit]);
+    if (noBlock)
+      out = twoBlankLinesBeforeDefinition(out, ins.edit.start + ins.edit.text.length, file.newline);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
 import { parseYaml } from '../config/yaml.js';
+import { readYamlTable } from '../lint/table-cache.js';
 
 // ---------------------------------------------------------------- xenapi-imports.yaml
 
@@ -267,8 +268,9 @@ let pluginTable: PluginCallTable | undefined;
 /** `rules/xenapi-imports.yaml` (or another file of that schema), validated; cached per path. */
 export function loadXenapiImportRules(file?: string): XenapiImportRules {
   if (file) return new XenapiImportRules(loadTable(file, 'rules-xenapi-imports'));
+  // The built-in table through the JSON cache (yaml and ajv stay unloaded in workers on a hit).
   importRules ??= new XenapiImportRules(
-    loadTable(packagePath('rules', 'xenapi-imports.yaml'), 'rules-xenapi-imports'),
+    readYamlTable(packagePath('rules', 'xenapi-imports.yaml'), 'rules-xenapi-imports', 'xenapi import rules'),
   );
   return importRules;
 }
@@ -277,7 +279,11 @@ export function loadXenapiImportRules(file?: string): XenapiImportRules {
 export function loadPluginCallTable(file?: string): PluginCallTable {
   if (file) return new PluginCallTable(loadTable(file, 'rules-xenapi-plugin-calls'));
   pluginTable ??= new PluginCallTable(
-    loadTable(packagePath('rules', 'xenapi-plugin-calls.yaml'), 'rules-xenapi-plugin-calls'),
+    readYamlTable(
+      packagePath('rules', 'xenapi-plugin-calls.yaml'),
+      'rules-xenapi-plugin-calls',
+      'xenapi plugin call table',
+    ),
   );
   return pluginTable;
 }
