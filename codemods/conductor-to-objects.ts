@@ -1339,12 +1339,14 @@ function referenceCounts(py: PyFile): Map<string, number> {
  */
 function cleanup(
   text: string,
+  from: { source: string; edits: readonly TextEdit[] },
   before: Map<string, number>,
   api: CodemodApi,
   projectPackages: readonly string[],
 ): string {
-  // Shared parses: the runner re-parses the result anyway (checks, second run, next codemod).
-  let py = api.parseShared(text);
+  // Shared parses: the runner re-parses the result anyway (checks, second run, next codemod);
+  // `from` (the file and the conversions' edits) lets it re-parse only around the edits.
+  let py = api.parseShared(text, from);
   {
     const edits: TextEdit[] = [];
     for (const a of py.root.descendantsOfType('assignment')) {
@@ -1374,8 +1376,9 @@ function cleanup(
       }
     }
     if (edits.length) {
+      const parsed = text;
       text = applyEdits(text, edits);
-      py = api.parseShared(text);
+      py = api.parseShared(text, { source: parsed, edits });
     }
     const after = referenceCounts(py);
     const block = readImportBlock(py, { projectPackages });
@@ -1497,7 +1500,13 @@ export default function transform(
   ctx.edits.checkConflicts();
   const text = ctx.edits.apply();
   if (rawConverted === 0 || !mayLeaveUnused(ctx)) return text;
-  return cleanup(text, referenceCounts(py), api, api.project.projectPackages);
+  return cleanup(
+    text,
+    { source: file.source, edits: ctx.edits.list() },
+    referenceCounts(py),
+    api,
+    api.project.projectPackages,
+  );
 }
 
 const CONDUCTOR_ATTRIBUTE = /=\s*[\w.]*\.(?:Local)?API\(/;

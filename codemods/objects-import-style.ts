@@ -12,7 +12,7 @@ import { type ImportBinding, identifierAt, wordOccurrences } from '../src/python
 import { planImportInsertion, planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import type { PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
-import { EditSet } from '../src/python/text-edits.js';
+import { EditSet, type TextEdit } from '../src/python/text-edits.js';
 
 export const meta = {
   name: 'objects-import-style',
@@ -50,6 +50,24 @@ function aliasBindings(py: PyFile): ImportBinding[] {
 }
 
 /**
+ * `from nova.objects import NAME` with NAME not a helper module (an alias binding's statement has
+ * one name, so it comes first: after `import`, brackets, line continuations and comments), or a
+ * relative import inside the nova package (it may resolve to nova.objects). When neither is in
+ * the text, `aliasBindings` finds nothing and the file need not be parsed.
+ */
+const ALIAS_IMPORT =
+  /\bfrom[\s\\]+nova[\s\\]*\.[\s\\]*objects[\s\\]+import(?:[\s\\(]|#[^\n]*)*(?!(?:base|fields|utils)(?![A-Za-z0-9_]))[A-Za-z_\u0080-\uffff]/;
+const RELATIVE_IMPORT = /\bfrom[\s\\]*\./;
+
+function mayHaveAlias(file: CodemodFile): boolean {
+  // The earlier gate, kept: the codemod never looked past files without the dotted name.
+  if (!file.source.includes('nova.objects')) return false;
+  return (
+    ALIAS_IMPORT.test(file.source) || (file.relPath.startsWith('nova/') && RELATIVE_IMPORT.test(file.source))
+  );
+}
+
+/**
  * An argument list whose first argument follows the opening bracket on its line: its continuation
  * lines align with the bracket (pep8 E128) and move with it. A hanging indent (nothing after the
  * bracket) does not move.
@@ -82,7 +100,7 @@ export default function transform(
   api: CodemodApi,
   _options: CodemodOptions,
 ): string | undefined {
-  if (!file.source.includes('nova.objects')) return undefined;
+  if (!mayHaveAlias(file)) return undefined;
   const py = api.parse();
   const aliases = aliasBindings(py);
   if (aliases.length === 0) return undefined;
@@ -195,15 +213,20 @@ export default function transform(
     edits.add(ins.edit);
   }
   edits.checkConflicts();
-  return checkLocalShadowing(api, edits.apply());
+  return checkLocalShadowing(api, edits.apply(), { source: file.source, edits: edits.list() });
 }
 
 const IMPORT_OR_ATTRIBUTE = new Set(['attribute', 'dotted_name', 'aliased_import']);
 
 /** Refuses (manual, no change) when a function binds `objects` locally and also uses the new prefix. */
-function checkLocalShadowing(api: CodemodApi, text: string): string | undefined {
-  // The runner's parse of the result: its checks and the next codemod read the same one.
-  const after = api.parseShared(text);
+function checkLocalShadowing(
+  api: CodemodApi,
+  text: string,
+  from: { source: string; edits: readonly TextEdit[] },
+): string | undefined {
+  // The runner's parse of the result (re-parsed around the edits): its checks and the next
+  // codemod read the same one.
+  const after = api.parseShared(text, from);
   // Identifiers named `objects`, found through the text (whole words) and confirmed on the tree, in
   // source order: strings and comments have no identifier node.
   const ids: PyNode[] = [];

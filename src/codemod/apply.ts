@@ -103,8 +103,8 @@ export async function runTransform(
     parseText(text: string) {
       return PyFile.parse(input.path, text, fileOpts);
     },
-    parseShared(text: string) {
-      return parses.get(text);
+    parseShared(text, from) {
+      return parses.get(text, from);
     },
     project: input.project,
     converted(site) {
@@ -200,6 +200,15 @@ async function checkSyntax(
       return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
   }
   return { ok: true };
+}
+
+/** `lineMapper`, diffing the texts on first use (most stages have no site to map). */
+function lazyLineMapper(before: string, after: string): (line: number) => number {
+  let map: ((line: number) => number) | undefined;
+  return (line) => {
+    map ??= lineMapper(before, after);
+    return map(line);
+  };
 }
 
 /** Checks one rewrite; returns the refusal reason or undefined when it may be kept. */
@@ -354,9 +363,9 @@ async function applyChain(input: ApplyInput, parses: ParseCache): Promise<FileOu
         ];
         return refused;
       }
-      const map = lineMapper(text, stage.text);
+      const map = lazyLineMapper(text, stage.text);
       for (const p of pending) p.line = map(p.line);
-      const back = lineMapper(stage.text, text);
+      const back = lazyLineMapper(stage.text, text);
       const earlier = toOriginal;
       toOriginal = (line) => earlier(back(line));
       // This stage's manual sites were positions in its input; annotations need the output's.

@@ -6,6 +6,7 @@
  */
 import type { Project } from '../engine/project.js';
 import type { PyFile } from '../python/source-file.js';
+import type { TextEdit } from '../python/text-edits.js';
 
 export interface CodemodFile {
   /** Absolute path. */
@@ -44,9 +45,11 @@ export interface CodemodApi {
   parseText(text: string): PyFile;
   /**
    * A parse of other text owned by the runner (do not dispose): the runner's checks, the second
-   * run and the next codemod reuse it when that text is the file's new content.
+   * run and the next codemod reuse it when that text is the file's new content. `from`: how the
+   * text was made (a parsed text and the edits applied to it): the parse then re-parses only
+   * around the edits.
    */
-  parseShared(text: string): PyFile;
+  parseShared(text: string, from?: { source: string; edits: readonly TextEdit[] }): PyFile;
   /** The project the file belongs to. */
   project: Pick<Project, 'root' | 'projectPackages' | 'config'>;
   /** Record a converted site (counted in the summary and JSON output). */

@@ -39,9 +39,13 @@ function requireParser(): Parser {
   return parser;
 }
 
-/** Parses Python source. The caller owns the tree and must `delete()` it (PyFile does). */
-export function parsePythonTree(source: string): Tree {
-  const tree = requireParser().parse(source);
+/**
+ * Parses Python source. The caller owns the tree and must `delete()` it (PyFile does). `oldTree`:
+ * a tree of an earlier text, edited (`tree.edit`) to match `source`, whose unchanged parts
+ * tree-sitter reuses (incremental parsing); it stays the caller's.
+ */
+export function parsePythonTree(source: string, oldTree?: Tree): Tree {
+  const tree = requireParser().parse(source, oldTree ?? null);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
 }

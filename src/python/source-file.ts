@@ -35,13 +35,17 @@ export class PyFile {
     readonly path: string,
     readonly text: string,
     readonly options: PyFileOptions,
+    oldTree?: PyTree,
   ) {
-    this.tree = parsePythonTree(text);
+    this.tree = parsePythonTree(text, oldTree);
   }
 
-  /** Parses text as Python. `initPython()` must have resolved (see `PyFile.load`). */
-  static parse(path: string, text: string, options: PyFileOptions = {}): PyFile {
-    return new PyFile(path, text, options);
+  /**
+   * Parses text as Python. `initPython()` must have resolved (see `PyFile.load`). `oldTree`: an
+   * earlier text's tree edited to match `text` (see `parsePythonTree`); the caller keeps it.
+   */
+  static parse(path: string, text: string, options: PyFileOptions = {}, oldTree?: PyTree): PyFile {
+    return new PyFile(path, text, options, oldTree);
   }
 
   /** Initialises the parser if needed, then parses. */

@@ -10,7 +10,7 @@ import type { ImportBinding } from '../python/bindings.js';
 import { planImportInsertion, readImportBlock } from '../python/import-block.js';
 import type { PyNode } from '../python/parser.js';
 import type { PyFile } from '../python/source-file.js';
-import { applyEdits } from '../python/text-edits.js';
+import { applyEdits, type TextEdit } from '../python/text-edits.js';
 
 export interface WantedImport {
   /** `os_xenapi.client` */
@@ -99,20 +99,29 @@ export function applyWithImports(
   imports: readonly WantedImport[],
 ): string {
   let out = edits.length ? applyEdits(text, edits) : text;
+  /** How `out` was made from a text parsed before: its parse re-parses only around the edits. */
+  let from: { source: string; edits: readonly TextEdit[] } | undefined = edits.length
+    ? { source: text, edits }
+    : undefined;
   const seen = new Set<string>();
   for (const w of imports) {
     const line = importText(w);
     if (seen.has(line)) continue;
     seen.add(line);
     // The runner's parse: when `out` is the result, its checks and the second run reuse it.
-    const file = api.parseShared(out);
+    const file = api.parseShared(out, from);
     if (alreadyImported(file, w)) continue;
     const projectPackages = api.project.projectPackages;
     const noBlock = readImportBlock(file, { projectPackages }).lines.length === 0;
     const ins = planImportInsertion(file, line, { projectPackages });
+    const before = out;
     out = applyEdits(out, [ins.edit]);
-    if (noBlock)
-      out = twoBlankLinesBeforeDefinition(out, ins.edit.start + ins.edit.text.length, file.newline);
+    from = { source: before, edits: [ins.edit] };
+    if (noBlock) {
+      const spaced = twoBlankLinesBeforeDefinition(out, ins.edit.start + ins.edit.text.length, file.newline);
+      if (spaced !== out) from = undefined;
+      out = spaced;
+    }
   }
   return out;
 }

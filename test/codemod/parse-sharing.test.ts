@@ -4,7 +4,11 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyCodemods, type LoadedCodemod } from '../../src/codemod/apply.js';
 import { builtinCodemodNames, loadCodemod } from '../../src/codemod/load.js';
-import { codemodParseCount } from '../../src/codemod/parse-cache.js';
+import {
+  codemodIncrementalParseCount,
+  codemodParseCount,
+  ParseCache,
+} from '../../src/codemod/parse-cache.js';
 import { runCodemods } from '../../src/codemod/runner.js';
 import type { CodemodCollector, PrepareContext } from '../../src/codemod/types.js';
 import { type CleanupFileFacts, planCleanup, scanCleanupFile } from '../../src/duplicates/cleanup-plan.js';
@@ -12,6 +16,7 @@ import { apiIndexFromSources } from '../../src/duplicates/index-fingerprints.js'
 import { fingerprintIndexFor } from '../../src/duplicates/matcher.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile, pyFileOptionsFor } from '../../src/python/source-file.js';
+import { applyEdits } from '../../src/python/text-edits.js';
 import { loadApiIndex } from '../../src/xenapi/api-index.js';
 
 const project = { root: '/tmp/x', projectPackages: ['nova'], config: {} };
@@ -206,5 +211,63 @@ describe('xenapi-cleanup in a dry run: facts from the workers, plan in the main 
     expect(shape(dry).length).toBeGreaterThan(0);
     expect(shape(wrote)).toEqual(shape(dry));
     expect(dry.files.every((f) => !('facts' in f))).toBe(true);
+  });
+});
+
+describe('incremental re-parses', () => {
+  beforeAll(() => initPython());
+
+  it('a text made by edits re-parses from the edited earlier tree, to the tree a fresh parse builds', () => {
+    const source = [
+      'from nova.objects import instance as instance_obj',
+      '',
+      '',
+      'def f(ctx, uuid):',
+      '    inst = instance_obj.Instance.get_by_uuid(ctx, uuid,',
+      "                                             expected_attrs=['metadata'])",
+      "    return inst, '\u00e9t\u00e9'  # non-ASCII before the next edit",
+      '',
+      '',
+      'x = instance_obj.InstanceList()',
+      '',
+    ].join('\n');
+    const edits = [
+      { start: 0, end: source.indexOf('\n'), text: 'from nova import objects' },
+      ...[...source.matchAll(/instance_obj\./g)].map((m) => ({
+        start: m.index,
+        end: m.index + 'instance_obj'.length,
+        text: 'objects',
+      })),
+      {
+        start: source.indexOf('    return'),
+        end: source.indexOf('    return'),
+        text: '    pass\n    # two\n',
+      },
+    ];
+    const text = applyEdits(source, edits);
+    const cache = new ParseCache('/x/m.py', 'm.py');
+    try {
+      cache.get(source);
+      const before = codemodIncrementalParseCount();
+      const incremental = cache.get(text, { source, edits });
+      expect(codemodIncrementalParseCount()).toBe(before + 1);
+      const fresh = PyFile.parse('/x/m.py', text);
+      try {
+        expect(incremental.root.toString()).toBe(fresh.root.toString());
+        const spans = (f: PyFile) =>
+          f.root
+            .descendantsOfType(['identifier', 'string', 'call'])
+            .map((n) => [n!.type, n!.startIndex, n!.endIndex]);
+        expect(spans(incremental)).toEqual(spans(fresh));
+      } finally {
+        fresh.dispose();
+      }
+      // A hint that does not make the text is ignored: a full parse.
+      const other = `${text}y = 1\n`;
+      cache.get(other, { source, edits });
+      expect(codemodIncrementalParseCount()).toBe(before + 1);
+    } finally {
+      cache.dispose();
+    }
   });
 });
