@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captures, initPython, type PyNode } from '../python/parser.js';
+import { initPython, type PyNode } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
 import { literalDict, parameterNames } from '../python/syntax-helpers.js';
 
@@ -38,8 +38,25 @@ export interface NovaObjectsInfo {
   classes: Record<string, ObjectClassInfo>;
 }
 
-const ALIAS_QUERY = '(module (expression_statement (assignment) @a))';
-const CLASS_QUERY = `(module [(class_definition) @cls (decorated_definition definition: (class_definition) @cls)])`;
+/** Module-level class definitions, decorated or not, in source order (no whole-tree query). */
+function topLevelClasses(root: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  for (const stmt of root.namedChildren) {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type === 'class_definition') out.push(def);
+  }
+  return out;
+}
+
+/** Assignments that are module-level expression statements, in source order. */
+function topLevelAssignments(root: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  for (const stmt of root.namedChildren) {
+    if (stmt?.type !== 'expression_statement') continue;
+    for (const c of stmt.namedChildren) if (c?.type === 'assignment') out.push(c);
+  }
+  return out;
+}
 
 /** Scans `<root>/nova/objects/*.py`; undefined when the tree has no such directory. */
 export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaObjectsInfo | undefined> {
@@ -57,7 +74,7 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
     if (module === '__init__') continue;
     const file = PyFile.parse(join(dir, name), text, { moduleName: `${pkg}.objects.${module}` });
     try {
-      for (const { node } of captures(CLASS_QUERY, file.root)) {
+      for (const node of topLevelClasses(file.root)) {
         const cname = node.childForFieldName('name')?.text;
         if (!cname) continue;
         const bases = (node.childForFieldName('superclasses')?.namedChildren ?? [])
@@ -92,7 +109,7 @@ export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaO
         }
         classes[cname] = { module, bases, methods, fields, params, objectFields, properties };
       }
-      for (const { node } of captures(ALIAS_QUERY, file.root)) {
+      for (const node of topLevelAssignments(file.root)) {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
         if (left?.type === 'identifier' && right?.type === 'identifier' && /^[A-Z]/.test(left.text)) {
