@@ -11,11 +11,14 @@ import { availableParallelism } from 'node:os';
 import { createProgress } from '../engine/progress.js';
 import { discoverProjectFiles, openProject, type Project } from '../engine/project.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../engine/read-source.js';
-import { runFileTask } from '../engine/worker-pool.js';
+import { FilePool, runFileTask } from '../engine/worker-pool.js';
 import type { FileManualSite } from './apply.js';
 import type { CodemodTaskOptions, CodemodTaskResult } from './codemod-task.js';
 import { type CodemodRef, codemodRef, loadCodemod } from './load.js';
 import type { CodemodMeta, CodemodOptions } from './types.js';
+
+/** Fewer files than this run in this thread (runFileTask's own default). */
+const MIN_FILES_FOR_WORKERS = 48;
 
 export interface RunCodemodsOptions {
   /** The target tree (a Project from `openProject`, or its root directory). */
@@ -123,13 +126,32 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
   // The Python 3 compile checker's child process is unref'd; keep the loop alive while we await it.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    files = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(taskUrl, discovery.inputs, taskOptions, {
-      jobs,
-      onProgress: (done, total, f) => {
-        progress.tick(done, total, f.relPath);
-        opts.onProgress?.(done, total);
-      },
-    });
+    // As lint does: this thread is one of the lanes (one isolate fewer to start and warm up).
+    const onProgress = (done: number, total: number, f: { relPath: string }) => {
+      progress.tick(done, total, f.relPath);
+      opts.onProgress?.(done, total);
+    };
+    if (jobs > 1 && discovery.inputs.length >= MIN_FILES_FOR_WORKERS) {
+      const pool = FilePool.open<CodemodTaskOptions, CodemodTaskResult>(taskUrl, taskOptions, {
+        jobs,
+        mainLane: true,
+      });
+      try {
+        files = await pool.runAll(discovery.inputs, { onProgress });
+      } finally {
+        await pool.close();
+      }
+    } else {
+      files = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(
+        taskUrl,
+        discovery.inputs,
+        taskOptions,
+        {
+          jobs,
+          onProgress,
+        },
+      );
+    }
     if (collectors.some(Boolean)) {
       const plans = await Promise.all(
         collectors.map((c, i) => {
