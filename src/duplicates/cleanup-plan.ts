@@ -231,19 +231,28 @@ export async function planCleanup(
     [...texts].filter(([r, t]) => !isPluginPath(r) && /xapi\.d\/plugins|xapi\.d['"]/.test(t)).map(([r]) => r),
   );
   const pluginCandidates = [...candidates.keys()].filter((c) => isPluginPath(c));
+  /** Names a candidate plugin is quoted by (`'xenhost'`, `"xenhost.py"`). */
+  const quotedAs = (c: string) => {
+    const name = basename(c);
+    return [name, name.replace(/\.py$/, '')];
+  };
+  // One scan per text for every quoted name (the closing quote is looked ahead, not consumed, so
+  // adjacent quoted strings are all seen).
+  const names = [...new Set(pluginCandidates.flatMap(quotedAs))];
+  const quotedRe = names.length
+    ? new RegExp(
+        `(['"])(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=\\1)`,
+        'g',
+      )
+    : undefined;
   for (const [r, t] of texts) {
     if (isPluginPath(r)) continue;
     graph.addStringReferences(r, t, candidateModules);
-    const named = pluginCandidates.filter((c) => {
-      const name = basename(c);
-      const bare = name.replace(/\.py$/, '');
-      return (
-        t.includes(`'${name}'`) ||
-        t.includes(`"${name}"`) ||
-        t.includes(`'${bare}'`) ||
-        t.includes(`"${bare}"`)
-      );
-    });
+    if (!quotedRe) continue;
+    const quoted = new Set<string>();
+    for (const m of t.matchAll(quotedRe)) quoted.add(m[2]!);
+    if (!quoted.size) continue;
+    const named = pluginCandidates.filter((c) => quotedAs(c).some((n) => quoted.has(n)));
     if (!named.length) continue;
     // Whether r imports a loader, asked of the loaders' importers (r's own imports may be unread).
     const usesLoader = loaders.has(r) || [...loaders].some((l) => view.importersOf(l).includes(r));
