@@ -266,12 +266,21 @@ function handleStringTargets(ctx: Ctx): void {
     const call = cap.node;
     const fn = call.childForFieldName('function');
     if (!fn) continue;
+    // Every rule wants a legacy string literal among the positional arguments: look for one
+    // before resolving the callee (most calls have none).
+    const args = callArguments(call);
+    if (
+      !args?.positional.some((a) => {
+        const v = literalString(a);
+        return v !== undefined && rules.isLegacy(v);
+      })
+    )
+      continue;
     const qn = file.bindings.qualifiedName(fn);
     const method = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
     const rule = rules.stringTargets.find((r) => (r.callee ? r.callee === qn : r.method === method));
     if (!rule) continue;
-    const args = callArguments(call);
-    const arg = args?.positional[rule.argument];
+    const arg = args.positional[rule.argument];
     const value = literalString(arg);
     if (!arg || value === undefined || !rules.isLegacy(value)) continue;
     const fwd = rules.forward(value);
