@@ -8,7 +8,7 @@
  * aligned with a call's opening bracket move with the shorter prefix.
  */
 import type { CodemodApi, CodemodFile, CodemodOptions } from '../src/codemod/types.js';
-import { type ImportBinding, identifierAt, wordOccurrences } from '../src/python/bindings.js';
+import { type ImportBinding, identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
 import { planImportInsertion, planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import type { PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
@@ -35,6 +35,23 @@ function isIsinstanceArg(node: PyNode): boolean {
     call?.type === 'call' &&
     ['isinstance', 'issubclass'].includes(call.childForFieldName('function')?.text ?? '')
   );
+}
+
+/**
+ * The references that resolve to `b`, a module-level import binding, in source order: what
+ * `referencesTo(b.target)` yields with `binding === b`, resolving only `b.local`'s occurrences
+ * (`referencesTo` also resolves every use of a parent package's binding, `objects` of
+ * `from nova import objects` included).
+ */
+function referencesOf(py: PyFile, b: ImportBinding): { root: PyNode }[] {
+  const out: { root: PyNode }[] = [];
+  for (const at of wordOccurrences(py.text, b.local, b.scope.startIndex, b.scope.endIndex)) {
+    const id = identifierAt(py.root, at, b.local.length);
+    if (!id || !isReference(id)) continue;
+    const res = py.bindings.resolve(b.local, id);
+    if (res.kind === 'import' && res.imports.includes(b)) out.push({ root: id });
+  }
+  return out;
 }
 
 function aliasBindings(py: PyFile): ImportBinding[] {
@@ -111,8 +128,7 @@ export default function transform(
   const shifts = new Map<number, number>();
   for (const b of aliases) {
     let kept = 0;
-    for (const ref of py.bindings.referencesTo(b.target)) {
-      if (ref.binding !== b) continue;
+    for (const ref of referencesOf(py, b)) {
       const root = ref.root;
       const attr = root.parent?.type === 'attribute' ? root.parent : undefined;
       const name = attr?.childForFieldName('attribute')?.text;
@@ -195,10 +211,8 @@ export default function transform(
       `${py.slice(nameNode)} as ${alt}`,
       'rename colliding import',
     );
-    for (const ref of py.bindings.referencesTo(c.target)) {
-      if (ref.binding === c)
-        edits.replace(ref.root.startIndex, ref.root.endIndex, alt, 'rename colliding name');
-    }
+    for (const ref of referencesOf(py, c))
+      edits.replace(ref.root.startIndex, ref.root.endIndex, alt, 'rename colliding name');
   }
   const hasObjects = py.bindings.imports.some(
     (b) => b.topLevel && b.local === 'objects' && b.target === 'nova.objects',
