@@ -25,6 +25,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { methodCalls } from '../src/codemod/method-calls.js';
 import {
   compareNovaReleases,
   type NovaObjectsInfo,
@@ -66,7 +67,6 @@ import { type DriverMethodUse, driverMethodUses } from '../src/lint/driver-metho
 import { dictStyleObjectAccess } from '../src/lint/rules/dict-style-object-access.js';
 import { loadVirtDriverMethods } from '../src/lint/virt-driver-methods.js';
 import { identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
-import { wordRegex } from '../src/python/call-sites.js';
 import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import { captures, type PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
@@ -1433,28 +1433,6 @@ function rawCallPattern(table: ConductorMethodTable): RegExp {
   return re;
 }
 
-/**
- * Calls `RECV.NAME(...)` with NAME a method of the table (what the query
- * `(call function: (attribute object: (_) attribute: (identifier)))` found), through the text
- * (whole words) decided on the tree, in the query's order (by start, an outer call before a call
- * it starts with). No JS object for every call of the file.
- */
-function methodCalls(py: PyFile, table: ConductorMethodTable): PyNode[] {
-  const out: PyNode[] = [];
-  const re = wordRegex(table.byName.keys());
-  const text = py.text;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const id = identifierAt(py.root, m.index, m[0].length);
-    const attr = id?.parent;
-    if (!id || attr?.type !== 'attribute' || attr.childForFieldName('attribute')?.id !== id.id) continue;
-    if (!attr.childForFieldName('object')) continue;
-    const call = attr.parent;
-    if (call?.type === 'call' && call.childForFieldName('function')?.id === attr.id) out.push(call);
-  }
-  return out.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-}
-
 /** Files whose driver methods' dict-style accesses P8b rewrites: the lint rule's own scope. */
 function inDriverScope(relPath: string, source: string): boolean {
   const meta = dictStyleObjectAccess.meta;
@@ -1481,7 +1459,7 @@ export default function transform(
   const objects = prepared?.objects ?? objectsFromTable(table, release);
   const target: NovaTarget = prepared?.target ?? (release ? { release, source: 'option' } : {});
   const sites: { call: PyNode; m: ConductorMethod; surface: Surface }[] = [];
-  for (const call of rawCalls ? methodCalls(py, table) : []) {
+  for (const call of rawCalls ? methodCalls(py, table.byName.keys()) : []) {
     const fnNode = call.childForFieldName('function')!;
     const name = fnNode.childForFieldName('attribute')?.text;
     const m = name ? table.get(name) : undefined;

@@ -7,8 +7,10 @@
  * function and calls whose result the wrapper would drop are reported, never guessed. The summary
  * notes the minimum os-xenapi version the rewritten file needs.
  */
+
+import { methodCalls } from '../src/codemod/method-calls.js';
 import type { CodemodApi, CodemodFile, CodemodMeta } from '../src/codemod/types.js';
-import { captures, type PyNode } from '../src/python/parser.js';
+import type { PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
 import { callArguments, enclosingClass, literalDict, literalString } from '../src/python/syntax-helpers.js';
 import type { TextEdit } from '../src/python/text-edits.js';
@@ -46,7 +48,6 @@ const STYLE_OF: Record<string, PluginCallEntry['style']> = {
   call_plugin_serialized_with_retry: 'serialized-with-retry',
 };
 const RETRY = ['num_retries', 'callback', 'retry_cb'] as const;
-const CALL_QUERY = '(call function: (attribute object: (_) attribute: (identifier) @method)) @call';
 
 type Mapped = { ok: true; values: Map<string, string> } | { ok: false; reason: string };
 
@@ -161,9 +162,7 @@ export default function transform(file: CodemodFile, api: CodemodApi): string | 
   const edits: TextEdit[] = [];
   const imports: WantedImport[] = [];
   let minVersion: string | undefined;
-  for (const cap of captures(CALL_QUERY, parsed.root)) {
-    if (cap.name !== 'call') continue;
-    const call = cap.node;
+  for (const call of methodCalls(parsed, METHODS)) {
     const fn = call.childForFieldName('function')!;
     const method = fn.childForFieldName('attribute')?.text ?? '';
     if (!METHODS.has(method)) continue;
