@@ -7,7 +7,10 @@
  * uses of module-level functions are left manual (their alias import stays). Continuation lines
  * aligned with a call's opening bracket move with the shorter prefix.
  */
-import type { CodemodApi, CodemodFile, CodemodOptions } from '../src/codemod/types.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { releaseHasObjectsNamespace } from '../src/codemod/nova-objects.js';
+import type { CodemodApi, CodemodFile, CodemodOptions, PrepareContext } from '../src/codemod/types.js';
 import { type ImportBinding, identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
 import { planImportInsertion, planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import type { PyNode } from '../src/python/parser.js';
@@ -20,8 +23,46 @@ export const meta = {
     'from nova.objects import M as M_obj + M_obj.Cls -> from nova import objects + objects.Cls (Juno style), renaming colliding names',
 };
 
+/** What the run knows about `objects.Cls`: whether the target sets classes on nova.objects. */
+export interface ObjectsImportStylePrepared {
+  /** undefined: unknown (no nova/objects in the tree and no --nova-release): trust the user. */
+  objectsNamespace?: boolean;
+  where?: string;
+}
+
+/** The object registry that sets each class on `nova.objects` (Juno, 2014.2+), as base.py spells it. */
+const REGISTRY_RE = /setattr\(\s*objects\s*,|NovaObjectRegistry/;
+
+/**
+ * Whether `objects.Cls` works in the target: the tree's own nova/objects/base.py when it has one,
+ * else the `--nova-release` option. Before the registry, `from nova import objects` gives a
+ * package without the classes, and the rewrite would fail at run time.
+ */
+export function prepare(ctx: PrepareContext): ObjectsImportStylePrepared {
+  const pkg = ctx.project.projectPackages.includes('nova')
+    ? 'nova'
+    : (ctx.project.projectPackages[0] ?? 'nova');
+  const base = join(ctx.project.root, pkg, 'objects', 'base.py');
+  if (existsSync(base))
+    return {
+      objectsNamespace: REGISTRY_RE.test(readFileSync(base, 'utf8')),
+      where: `${pkg}/objects/base.py`,
+    };
+  const release = typeof ctx.options.novaRelease === 'string' ? ctx.options.novaRelease : undefined;
+  return release ? { objectsNamespace: releaseHasObjectsNamespace(release), where: `Nova ${release}` } : {};
+}
+
 /** nova.objects modules that hold helpers rather than object classes: their aliases stay. */
 const NON_CLASS_MODULES = new Set(['base', 'fields', 'utils']);
+
+/**
+ * An object class name: CapWords (`Instance`, `KeyPairList`). The registry sets classes on
+ * `nova.objects`, never a module's constants (`keypair_obj.KEYPAIR_TYPE_SSH` is not
+ * `objects.KEYPAIR_TYPE_SSH`) or functions.
+ */
+function looksLikeClass(name: string): boolean {
+  return /^[A-Z]/.test(name) && /[a-z]/.test(name) && !name.includes('_');
+}
 
 function isIsinstanceArg(node: PyNode): boolean {
   let cur: PyNode | null = node;
@@ -121,6 +162,19 @@ export default function transform(
   const py = api.parse();
   const aliases = aliasBindings(py);
   if (aliases.length === 0) return undefined;
+  const prepared = api.prepared as ObjectsImportStylePrepared | undefined;
+  if (prepared?.objectsNamespace === false) {
+    for (const b of aliases) {
+      const pos = py.position(b.statement.startIndex);
+      api.manual({
+        line: pos.line,
+        column: pos.column,
+        kind: 'no-objects-namespace',
+        reason: `${prepared.where ?? 'the target'} has no object registry that sets classes on nova.objects (Nova 2014.2+): objects.Cls would fail there; the alias ${b.local} stays`,
+      });
+    }
+    return undefined;
+  }
   const edits = new EditSet(file.source);
   let converted = 0;
   const removable: ImportBinding[] = [];
@@ -133,13 +187,13 @@ export default function transform(
       const attr = root.parent?.type === 'attribute' ? root.parent : undefined;
       const name = attr?.childForFieldName('attribute')?.text;
       const pos = py.position(root.startIndex);
-      if (!attr || !name || !/^[A-Z]/.test(name)) {
+      if (!attr || !name || !looksLikeClass(name)) {
         kept++;
         api.manual({
           line: pos.line,
           column: pos.column,
           kind: 'module-function',
-          reason: `${root.text}.${name ?? ''} is not an object class of nova.objects.${b.importedName}; the alias import stays`,
+          reason: `${root.text}.${name ?? ''} is not an object class of nova.objects.${b.importedName} (only registered classes are set on nova.objects); the alias import stays`,
         });
         continue;
       }
