@@ -164,15 +164,15 @@ export default function transform(
   if (aliases.length === 0) return undefined;
   const prepared = api.prepared as ObjectsImportStylePrepared | undefined;
   if (prepared?.objectsNamespace === false) {
-    for (const b of aliases) {
-      const pos = py.position(b.statement.startIndex);
-      api.manual({
-        line: pos.line,
-        column: pos.column,
-        kind: 'no-objects-namespace',
-        reason: `${prepared.where ?? 'the target'} has no object registry that sets classes on nova.objects (Nova 2014.2+): objects.Cls would fail there; the alias ${b.local} stays`,
-      });
-    }
+    // One report per file, at its first alias: the reason is the tree's, not the site's.
+    const pos = py.position(aliases[0]!.statement.startIndex);
+    const names = aliases.map((b) => b.local).join(', ');
+    api.manual({
+      line: pos.line,
+      column: pos.column,
+      kind: 'no-objects-namespace',
+      reason: `${prepared.where ?? 'the target'} has no object registry that sets classes on nova.objects (Nova 2014.2+): objects.Cls would fail there; the aliases stay (${names})`,
+    });
     return undefined;
   }
   const edits = new EditSet(file.source);
