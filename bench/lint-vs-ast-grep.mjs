@@ -78,7 +78,9 @@ console.log(
 console.log(
   `backlevel lint (all rules): median ${lw.toFixed(2)} s (CPU ${lc.toFixed(2)} s), peak RSS ${peak.toFixed(0)} MB, ${findings} findings`,
 );
-console.log(`ast-grep run (one pattern): median ${sw.toFixed(2)} s (CPU ${sc.toFixed(2)} s), ${matches} matches`);
+console.log(
+  `ast-grep run (one pattern): median ${sw.toFixed(2)} s (CPU ${sc.toFixed(2)} s), ${matches} matches`,
+);
 console.log(
   `ratio backlevel/ast-grep: ${(lw / sw).toFixed(2)} wall (target <= 2.0), ${(lc / sc).toFixed(2)} CPU; peak memory target <= 1024 MB`,
 );

@@ -89,9 +89,8 @@ describe('worker pool', () => {
       const pending = batches.map((files) => pool.submit(files));
       await pool.drain();
       const results = await Promise.all(pending);
-      results.forEach((out, b) =>
-        expect(out.map((r) => r.relPath)).toEqual(batches[b]!.map((f) => f.relPath)),
-      );
+      for (const [b, out] of results.entries())
+        expect(out.map((r) => r.relPath)).toEqual(batches[b]!.map((f) => f.relPath));
       const threads = new Set(results.flat().map((r) => r.thread));
       expect(threads.has(0)).toBe(true);
       expect([...threads].some((t) => t !== 0)).toBe(true);
