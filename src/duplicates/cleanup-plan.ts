@@ -107,7 +107,9 @@ export function scanCleanupFile(
 ): CleanupFileFacts {
   const text = file.text;
   const facts: CleanupFileFacts = { imports: importFacts(file) };
-  if (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) {
+  // Tests exercise the library, they do not re-implement it (as the xenapi-duplicates rule has
+  // it); the tests of a deleted copy go with it through the import graph.
+  if (!relPath.startsWith('os_xenapi/') && !isTestPath(relPath) && TRIGGERS.some((t) => text.includes(t))) {
     for (const d of detectDuplicates(file, relPath, { index, options })) {
       if (d.kind !== 'module' && d.kind !== 'plugin') continue;
       facts.candidate = `${d.kind === 'plugin' ? 'copy of' : 'duplicates'} ${describeMatch(d.match)} (os-xenapi ${releaseSpan(d.match)}, similarity ${d.match.score.toFixed(2)})`;
