@@ -31,11 +31,15 @@ export interface WalkOptions {
   gitignore?: boolean;
 }
 
-const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
+/** Directories never entered (dot directories neither). */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '__pycache__']);
 /** Directories globby does not search for ignore files. */
 const NO_IGNORE_FILE_DIRS = new Set(['node_modules', 'flow-typed', 'coverage']);
 
-function includeMatcher(include: readonly string[] | undefined): (rel: string, name: string) => boolean {
+/** The include globs as a test of a file's relative path and name (`**\/*.py` without picomatch). */
+export function includeMatcher(
+  include: readonly string[] | undefined,
+): (rel: string, name: string) => boolean {
   if (!include?.length || (include.length === 1 && include[0] === '**/*.py'))
     return (_rel, name) => name.endsWith('.py') && !name.startsWith('.');
   const m = picomatch(include as string[], { dot: false });

@@ -8,9 +8,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { matchesAnyGlob } from '../../engine/glob-match.js';
-import { walkFiles } from '../../engine/walk-files.js';
+import { includeMatcher, SKIPPED_DIRS, walkFiles } from '../../engine/walk-files.js';
 import { GitObjectStore, GitRefError, type TreeEntry } from '../../history/git-objects.js';
 
 export interface TreeFile {
@@ -40,15 +39,6 @@ export interface TreeSource {
   /** Text of a small file (requirement and config files), undefined when absent. */
   readText(relPath: string): Promise<string | undefined>;
   close(): void;
-}
-
-const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
-
-function includeMatcher(include: readonly string[] | undefined): (rel: string, name: string) => boolean {
-  if (!include?.length || (include.length === 1 && include[0] === '**/*.py'))
-    return (_rel, name) => name.endsWith('.py') && !name.startsWith('.');
-  const m = picomatch(include as string[], { dot: false });
-  return (rel) => m(rel);
 }
 
 /** A directory on disk. */
