@@ -116,21 +116,10 @@ export function findRawCalls(
   return all.filter((c) => c.call.startIndex >= within.startIndex && c.call.endIndex <= within.endIndex);
 }
 
-const NAMES = new WeakMap<ConductorMethodTable, string[]>();
-
-function methodNames(table: ConductorMethodTable): string[] {
-  let names = NAMES.get(table);
-  if (!names) {
-    names = [...new Set(table.methods.map((m) => m.method))];
-    NAMES.set(table, names);
-  }
-  return names;
-}
-
 function rawCallsOfFile(file: PyFile, table: ConductorMethodTable): RawCall[] {
   const out: RawCall[] = [];
   let conductorAttrs: Set<string> | undefined;
-  for (const site of callsByName(file, methodNames(table))) {
+  for (const site of callsByName(file, table.byName.keys())) {
     const { call, receiver: recv, name: id } = site;
     const entry = table.get(id.text);
     if (!entry) continue;
