@@ -16,6 +16,7 @@
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
+import { escapeRegex } from '../engine/escape-regex.js';
 import { readSource } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
 import { moduleNameForPath, PyFile, pyFileOptionsFor } from '../python/source-file.js';
@@ -242,10 +243,7 @@ export async function planCleanup(
   // adjacent quoted strings are all seen).
   const names = [...new Set(pluginCandidates.flatMap(quotedAs))];
   const quotedRe = names.length
-    ? new RegExp(
-        `(['"])(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=\\1)`,
-        'g',
-      )
+    ? new RegExp(`(['"])(${names.map(escapeRegex).join('|')})(?=\\1)`, 'g')
     : undefined;
   for (const [r, t] of texts) {
     if (isPluginPath(r)) continue;

@@ -4,6 +4,7 @@
  * over the one tree), then fingerprints the findings and reads the file's suppression directives.
  * Used by the worker task and, in-process, by the rule tester.
  */
+import { escapeRegex } from '../engine/escape-regex.js';
 import { matchesAnyGlob } from '../engine/glob-match.js';
 import type { PyNode } from '../python/parser.js';
 import { PyFile, type PyFileOptions } from '../python/source-file.js';
@@ -58,9 +59,7 @@ function triggerRegexOf(triggers: readonly string[]): RegExp {
   let re = triggerRegexes.get(key);
   if (!re) {
     // No triggers at all: nothing can match.
-    re = list.length
-      ? new RegExp(list.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))
-      : /(?!)/;
+    re = list.length ? new RegExp(list.map(escapeRegex).join('|')) : /(?!)/;
     triggerRegexes.set(key, re);
   }
   return re;

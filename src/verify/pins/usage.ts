@@ -6,6 +6,7 @@
  * assigned from a constructor call in the file), dom0 plugin calls made through those instances, and
  * imports of legacy modules the library replaced.
  */
+import { escapeRegex } from '../../engine/escape-regex.js';
 import type { PyNode } from '../../python/parser.js';
 import type { PyFile } from '../../python/source-file.js';
 import { callArguments, literalDict, literalString } from '../../python/syntax-helpers.js';
@@ -119,10 +120,6 @@ function patchedAttribute(node: PyNode, file: PyFile): string | undefined {
   if (!PATCH_OBJECT_CALLEES.has(written) && !(qualified && PATCH_OBJECT_CALLEES.has(qualified)))
     return undefined;
   return literalString(args.positional[1]);
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Collects the uses of `options.importName` in a parsed file. */

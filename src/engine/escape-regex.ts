@@ -1,0 +1,4 @@
+/** A literal string as a regular-expression source (every metacharacter escaped). */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
