@@ -8,6 +8,7 @@
  * Strings and comments never count (no identifier node there), and nor do attribute reads, defs
  * or keyword names that merely share the name.
  */
+import { escapeRegex } from '../engine/escape-regex.js';
 import { identifierAt } from './bindings.js';
 import type { PyNode } from './parser.js';
 import type { PyFile } from './source-file.js';
@@ -29,15 +30,18 @@ export function wordRegex(names: Iterable<string>): RegExp {
   const key = list.join('\0');
   let re = regexCache.get(key);
   if (!re) {
-    const alt = list.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const alt = list.map(escapeRegex).join('|');
     re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alt})(?![\\p{L}\\p{N}_])`, 'gu');
     regexCache.set(key, re);
   }
   return re;
 }
 
-/** The call whose callee is the identifier `id` (`id(...)`) or ends with it (`recv.id(...)`). */
-export function callOfCalleeName(id: PyNode): NamedCall | undefined {
+/**
+ * The call whose callee is the identifier `id` (`id(...)`) or ends with it (`recv.id(...)`).
+ * `argumentList: false` also accepts a call whose argument is a bare generator (`f(x for x in y)`).
+ */
+export function callOfCalleeName(id: PyNode, argumentList = true): NamedCall | undefined {
   const parent = id.parent;
   if (!parent) return undefined;
   let fn: PyNode = id;
@@ -52,7 +56,7 @@ export function callOfCalleeName(id: PyNode): NamedCall | undefined {
   if (call?.type !== 'call') return undefined;
   const callee = call.childForFieldName('function');
   if (!callee || callee.startIndex !== fn.startIndex || callee.endIndex !== fn.endIndex) return undefined;
-  if (call.childForFieldName('arguments')?.type !== 'argument_list') return undefined;
+  if (argumentList && call.childForFieldName('arguments')?.type !== 'argument_list') return undefined;
   return { call, name: id, ...(receiver ? { receiver } : {}) };
 }
 
@@ -65,6 +69,7 @@ export function callsByName(
   names: Iterable<string>,
   from = 0,
   to: number = file.text.length,
+  argumentList = true,
 ): NamedCall[] {
   const out: NamedCall[] = [];
   const re = wordRegex(names);
@@ -73,7 +78,7 @@ export function callsByName(
   for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
     const id = identifierAt(file.root, m.index, m[0].length);
     if (!id) continue;
-    const site = callOfCalleeName(id);
+    const site = callOfCalleeName(id, argumentList);
     if (site) out.push(site);
   }
   return out;
