@@ -29,6 +29,7 @@ import {
 } from '../src/xenapi/codemod-support.js';
 import {
   loadPluginCallTable,
+  PLUGIN_CALL_METHODS,
   type PluginCallEntry,
   type PluginCallTable,
   type PluginParam,
@@ -41,7 +42,7 @@ export const meta: CodemodMeta = {
   fixes: ['dom0-plugin-call'],
 };
 
-const METHODS = new Set(['call_plugin', 'call_plugin_serialized', 'call_plugin_serialized_with_retry']);
+const METHODS = new Set(PLUGIN_CALL_METHODS);
 const STYLE_OF: Record<string, PluginCallEntry['style']> = {
   call_plugin: 'dict',
   call_plugin_serialized: 'serialized',

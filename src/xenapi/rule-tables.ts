@@ -189,6 +189,13 @@ export interface PluginCallTableData {
   entries: PluginCallEntry[];
 }
 
+/** The XenAPISession methods that call a dom0 plugin (always through a session object). */
+export const PLUGIN_CALL_METHODS: readonly string[] = [
+  'call_plugin',
+  'call_plugin_serialized',
+  'call_plugin_serialized_with_retry',
+];
+
 /** `xenhost` and `xenhost.py` name the same plugin (the session appends `.py`). */
 export function normalizePluginName(plugin: string): string {
   return plugin.endsWith('.py') ? plugin : `${plugin}.py`;

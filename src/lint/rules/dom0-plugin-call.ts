@@ -6,16 +6,9 @@
  */
 import { callsByName } from '../../python/call-sites.js';
 import { callArguments, literalDict, literalString } from '../../python/syntax-helpers.js';
-import { normalizePluginName } from '../../xenapi/rule-tables.js';
+import { normalizePluginName, PLUGIN_CALL_METHODS } from '../../xenapi/rule-tables.js';
 import { isMoxRecording } from '../mox.js';
 import type { LintRule } from '../types.js';
-
-/** The session methods that call a dom0 plugin (always through a session object). */
-export const PLUGIN_CALL_METHODS = [
-  'call_plugin',
-  'call_plugin_serialized',
-  'call_plugin_serialized_with_retry',
-];
 
 /**
  * Nova's own plugin-call wrappers (migrations.md B.4): `call_xenhost(session, method, arg_dict)` in
