@@ -63,7 +63,7 @@ import {
   renderReplacement,
   type Surface,
 } from '../src/lint/conductor-methods.js';
-import { type DriverMethodUse, driverMethodUses } from '../src/lint/driver-methods.js';
+import { type DriverMethodUse, driverMethodUses, manualOnlyAccess } from '../src/lint/driver-methods.js';
 import { dictStyleObjectAccess } from '../src/lint/rules/dict-style-object-access.js';
 import { loadVirtDriverMethods } from '../src/lint/virt-driver-methods.js';
 import { identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
@@ -1287,15 +1287,13 @@ function convertDriverMethodAccesses(ctx: Ctx, uses: DriverMethodUse[]): void {
         continue;
       }
       if (a.kind === 'get') {
-        const args = callArguments(node);
-        const extra = args ? [...args.positional.slice(1), ...args.keywords.values()] : [];
-        if (!args || args.starArgs.length || args.starKwargs.length || extra.length > 1) {
+        const only = manualOnlyAccess(a);
+        if (only?.why === 'get-arguments') {
           manual(`${a.param}.get() with arguments that cannot be read`);
           continue;
         }
-        const dflt = extra[0];
-        if (dflt && dflt.type !== 'none') {
-          const d = ctx.py.slice(dflt);
+        if (only?.why === 'get-default') {
+          const d = ctx.py.slice(only.dflt);
           manual(
             `${a.param}.get('${a.key}', ${d}) returns the default when the field is not set; ${attr} lazy-loads or raises instead`,
             `${attr} if ${a.param}.obj_attr_is_set('${a.key}') else ${d}`,

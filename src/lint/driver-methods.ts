@@ -9,7 +9,7 @@
 import { identifierAt, wordOccurrences } from '../python/bindings.js';
 import type { PyNode } from '../python/parser.js';
 import type { PyFile } from '../python/source-file.js';
-import { literalString, parameterNames } from '../python/syntax-helpers.js';
+import { callArguments, literalString, parameterNames } from '../python/syntax-helpers.js';
 import { queryMatches } from './query.js';
 import type { VirtDriverMethod, VirtDriverMethodTable } from './virt-driver-methods.js';
 
@@ -164,6 +164,28 @@ function computeDictAccesses(file: PyFile, fn: PyNode, param: string): DictAcces
     }
   }
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+/**
+ * Why a dict-style access cannot become attribute access whatever the target release: item
+ * deletion (objects have none), `.get()` with arguments that cannot be read, `.get()` with a
+ * default (an attribute read lazy-loads or raises instead). Shared by the dict-style-object-access
+ * rule (such findings name no fix) and conductor-to-objects (it reports them manual).
+ */
+export type ManualOnlyAccess =
+  | { why: 'delete' }
+  | { why: 'get-arguments' }
+  | { why: 'get-default'; dflt: PyNode };
+
+export function manualOnlyAccess(a: DictAccess): ManualOnlyAccess | undefined {
+  if (a.kind === 'delete') return { why: 'delete' };
+  if (a.kind !== 'get') return undefined;
+  const args = callArguments(a.node);
+  const extra = args ? [...args.positional.slice(1), ...args.keywords.values()] : [];
+  if (!args || args.starArgs.length || args.starKwargs.length || extra.length > 1)
+    return { why: 'get-arguments' };
+  const dflt = extra[0];
+  return dflt && dflt.type !== 'none' ? { why: 'get-default', dflt } : undefined;
 }
 
 export interface DriverMethodUse {

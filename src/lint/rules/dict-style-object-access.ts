@@ -4,10 +4,8 @@
  * (`rules/virt-driver-methods.yaml`). Suggests attribute access. A parameter the method rebinds or
  * checks with `isinstance(x, dict)` may be a real dict and is left alone.
  */
-import type { PyNode } from '../../python/parser.js';
 import type { PyFile } from '../../python/source-file.js';
-import { callArguments } from '../../python/syntax-helpers.js';
-import { type DictAccess, driverMethodUses } from '../driver-methods.js';
+import { type DictAccess, driverMethodUses, manualOnlyAccess } from '../driver-methods.js';
 import type { LintRule } from '../types.js';
 import { VIRT_DRIVER_EXCLUDES } from '../virt-driver-scope.js';
 
@@ -18,22 +16,22 @@ import { VIRT_DRIVER_EXCLUDES } from '../virt-driver-scope.js';
  */
 function manualOnly(file: PyFile, a: DictAccess): { reason: string; suggestion?: string } | undefined {
   const attr = `${a.param}.${a.key}`;
-  if (a.kind === 'delete')
-    return { reason: 'objects have no item deletion; decide what the field should hold' };
-  if (a.kind !== 'get') return undefined;
-  const args = callArguments(a.node as PyNode);
-  const extra = args ? [...args.positional.slice(1), ...args.keywords.values()] : [];
-  if (!args || args.starArgs.length || args.starKwargs.length || extra.length > 1)
-    return { reason: `${a.param}.get() with arguments that cannot be read` };
-  const dflt = extra[0];
-  if (dflt && dflt.type !== 'none') {
-    const d = file.slice(dflt);
-    return {
-      reason: `.get('${a.key}', ${d}) returns the default when the field is not set; ${attr} lazy-loads or raises instead`,
-      suggestion: `${attr} if ${a.param}.obj_attr_is_set('${a.key}') else ${d}`,
-    };
+  const m = manualOnlyAccess(a);
+  switch (m?.why) {
+    case undefined:
+      return undefined;
+    case 'delete':
+      return { reason: 'objects have no item deletion; decide what the field should hold' };
+    case 'get-arguments':
+      return { reason: `${a.param}.get() with arguments that cannot be read` };
+    case 'get-default': {
+      const d = file.slice(m.dflt);
+      return {
+        reason: `.get('${a.key}', ${d}) returns the default when the field is not set; ${attr} lazy-loads or raises instead`,
+        suggestion: `${attr} if ${a.param}.obj_attr_is_set('${a.key}') else ${d}`,
+      };
+    }
   }
-  return undefined;
 }
 
 export const dictStyleObjectAccess: LintRule = {
