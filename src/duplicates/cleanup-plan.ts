@@ -64,16 +64,17 @@ const VERSION_CHECK_RE = /plugin_version|PLUGIN\w*VERSION/;
 const RELATIVE_IMPORT_RE = /\bfrom[\s\\]*\./;
 
 /**
- * Whether the plan needs a file's facts up front: it may be a duplicate (a trigger word), hold a
- * version check, import os_xenapi (the word is in any such import) or import relatively (then its
- * text need not hold every part of the module it imports). Any other file matters only as an
- * importer of a module the plan asks about, which its text shows (see `mayImport`).
+ * Whether the plan needs a file's facts up front: it may be a duplicate (a trigger word outside
+ * the tests, which exercise the library rather than re-implement it), hold a version check, or
+ * import relatively (then its text need not hold every part of the module it imports). Any other
+ * file matters only as an importer of a module the plan asks about, which its text shows: its
+ * imports are read when the plan asks (importers of a candidate, whether the tree imports
+ * os_xenapi).
  */
 export function cleanupNeedsParse(text: string, relPath: string): boolean {
   return (
-    (!relPath.startsWith('os_xenapi/') && TRIGGERS.some((t) => text.includes(t))) ||
+    (!relPath.startsWith('os_xenapi/') && !isTestPath(relPath) && TRIGGERS.some((t) => text.includes(t))) ||
     VERSION_CHECK_RE.test(text) ||
-    text.includes('os_xenapi') ||
     RELATIVE_IMPORT_RE.test(text)
   );
 }
@@ -153,8 +154,10 @@ export async function planCleanup(
   const reads = await Promise.all(pyFiles.map((r) => readSource(join(root, r))));
   /** Files whose imports are not read yet (relPath -> text): read when the plan may need them. */
   const unread = new Map<string, string>();
-  const addImports = (relPath: string, imports: NonNullable<CleanupFileFacts['imports']>) =>
+  const addImports = (relPath: string, imports: NonNullable<CleanupFileFacts['imports']>) => {
     graph.addImports(relPath, imports, isPluginPath(relPath) ? pluginDirs.get(dirname(relPath)) : undefined);
+    if (imports.some((b) => (b.module || b.target).startsWith('os_xenapi'))) usesOsXenapi = true;
+  };
   pyFiles.forEach((relPath, i) => {
     const read = reads[i]!;
     if (!read.ok) return;
@@ -174,10 +177,8 @@ export async function planCleanup(
         }
       }
     }
-    if (facts.imports) {
-      addImports(relPath, facts.imports);
-      if (facts.imports.some((b) => (b.module || b.target).startsWith('os_xenapi'))) usesOsXenapi = true;
-    } else unread.set(relPath, text);
+    if (facts.imports) addImports(relPath, facts.imports);
+    else unread.set(relPath, text);
     if (facts.candidate !== undefined) candidates.set(relPath, facts.candidate);
     if (facts.versionCheck) checkSites.set(relPath, facts.versionCheck);
   });
@@ -218,6 +219,15 @@ export async function planCleanup(
       return graph.importersOf(relPath);
     },
   };
+  // Whether the tree imports os_xenapi: any such import holds the word (relative imports inside
+  // an os_xenapi package were read up front).
+  if (!usesOsXenapi) {
+    for (const [r, t] of [...unread]) {
+      if (!hasWord(t, 'os_xenapi')) continue;
+      read(r);
+      if (usesOsXenapi) break;
+    }
+  }
   if (usesOsXenapi) {
     for (const r of pyFiles) {
       if (isPluginPath(r) && VERSION_PLUGIN_RE.test(stem(r)) && texts.has(r))

@@ -110,6 +110,34 @@ describe('xenapi-cleanup plan (import graph)', () => {
     expect(plan.kept).toEqual({});
   });
 
+  it('whether the tree imports os_xenapi is read from the tests as well, never from a string', async () => {
+    const dir = treeCopy('nova-like');
+    // Only a test that the plan has no other reason to read imports os_xenapi.
+    for (const [rel, line] of [
+      ['nova/virt/xenapi/driver.py', 'from os_xenapi.client import session\n'],
+      [
+        'nova/tests/unit/virt/xenapi/test_driver.py',
+        'from os_xenapi.client import session as xenapi_session\n',
+      ],
+    ] as const) {
+      const path = join(dir, rel);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(line, 'xenapi_session = None\n'));
+    }
+    const user = join(dir, 'nova/tests/unit/virt/xenapi/test_host.py');
+    writeFileSync(
+      user,
+      'import os_xenapi.client.host_management as host\n\n\ndef test_x():\n    assert host\n',
+    );
+    let plan = await planCleanup(dir, walk(dir), {}, libraryIndex());
+    expect(plan.usesOsXenapi).toBe(true);
+    expect(plan.versionCheck.files).toContain('nova/tests/unit/virt/xenapi/test_driver.py');
+    // The word in a comment and a string is no import: no version check to remove.
+    writeFileSync(user, "# os_xenapi some day\nLIB = 'os_xenapi.client'\n");
+    plan = await planCleanup(dir, walk(dir), {}, libraryIndex());
+    expect(plan.usesOsXenapi).toBe(false);
+    expect(plan.versionCheck.files).toEqual([]);
+  });
+
   it('a dotted mock.patch string keeps a module alive', async () => {
     const dir = treeCopy('nova-like');
     writeFileSync(
