@@ -50,8 +50,6 @@ const STYLE_OF: Record<string, PluginCallEntry['style']> = {
 };
 const RETRY = ['num_retries', 'callback', 'retry_cb'] as const;
 
-type Mapped = { ok: true; values: Map<string, string> } | { ok: false; reason: string };
-
 class Unmappable extends Error {}
 
 /** Values of the plugin call, keyed by python parameter name; throws Unmappable with the reason. */

@@ -15,12 +15,10 @@ import {
   PythonAstChecker,
   type PythonAstResult,
   pythonAstChecker,
-  type RewriteSyntaxVerdict,
-  type SyntaxIssue,
 } from '../python/syntax.js';
 import { EditConflictError } from '../python/text-edits.js';
 import { planAnnotations } from './annotate.js';
-import { ParseCache } from './parse-cache.js';
+import { ParseCache, spanEdit } from './parse-cache.js';
 import type { CodemodApi, CodemodModule, CodemodOptions, ConvertedSite, ManualSite } from './types.js';
 
 export interface LoadedCodemod {
@@ -173,35 +171,6 @@ export function lineMapper(before: string, after: string): (line: number) => num
   };
 }
 
-/** A checker that is never available: `checkRewriteSyntax` then runs the tree-sitter checks only. */
-class NoPython extends PythonAstChecker {
-  override available(): boolean {
-    return false;
-  }
-}
-const TREE_SITTER_ONLY = new NoPython();
-
-/**
- * `checkRewriteSyntax`'s verdict, with Python 3 asked about the original only when the rewrite
- * does not compile (the verdict needs it only then): most originals are never sent to python3.
- * `null` means the shared checker, as `checkRewriteSyntax`'s default.
- */
-async function checkSyntax(
-  before: { text: string; issues: readonly SyntaxIssue[] },
-  after: { text: string; issues: readonly SyntaxIssue[] },
-  checker: PythonAstChecker | null,
-): Promise<RewriteSyntaxVerdict> {
-  const verdict = await checkRewriteSyntax(before, after, TREE_SITTER_ONLY);
-  if (!verdict.ok) return verdict;
-  const python = checker ?? pythonAstChecker();
-  if (python.available()) {
-    const a = await python.check(after.text);
-    if (!a.ok && (await python.check(before.text)).ok)
-      return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
-  }
-  return { ok: true };
-}
-
 /** `lineMapper`, diffing the texts on first use (most stages have no site to map). */
 function lazyLineMapper(before: string, after: string): (line: number) => number {
   let map: ((line: number) => number) | undefined;
@@ -232,20 +201,26 @@ async function checkRewrite(
       }
     }
   }
-  // One parse of the rewritten text serves the syntax check, the second run and the next stage.
-  const afterFile = parses.get(after);
-  const verdict = await checkSyntax(
+  // One parse of the rewritten text serves the syntax check, the second run and the next stage
+  // (the transform's own when it made one; else re-parsed around the changed span).
+  const afterFile = parses.get(after, { source: before.text, edits: [spanEdit(before.text, after)] });
+  // Python 3 compiles the rewrite while the second run goes on; its verdict still comes first.
+  const syntax = checkRewriteSyntax(
     { text: before.text, issues: before.syntaxIssues() },
     { text: after, issues: afterFile.syntaxIssues() },
     checker,
   );
-  if (!verdict.ok) return verdict.reason;
-  let again: StageResult;
+  let again: StageResult | undefined;
+  let failed: unknown;
   try {
     again = await runTransform(codemod, { ...input, source: after }, options, annotate, parses);
   } catch (err) {
-    return `not idempotent: a second run on the rewritten file fails (${(err as Error).message})`;
+    failed = err;
   }
+  const verdict = await syntax;
+  if (!verdict.ok) return verdict.reason;
+  if (!again)
+    return `not idempotent: a second run on the rewritten file fails (${(failed as Error).message})`;
   if (again.removed !== undefined) return 'not idempotent: a second run on the rewritten file removes it';
   if (again.text !== undefined) {
     const lines = changedOldLines(after, again.text);
@@ -386,8 +361,8 @@ async function applyChain(input: ApplyInput, parses: ParseCache): Promise<FileOu
       pending.map((p) => ({ line: p.line, site: p.site })),
     );
     if (annotated.count > 0) {
-      const after = parses.get(annotated.text);
-      const verdict = await checkSyntax(
+      const after = parses.get(annotated.text, { source: text, edits: [spanEdit(text, annotated.text)] });
+      const verdict = await checkRewriteSyntax(
         { text, issues: file.syntaxIssues() },
         { text: annotated.text, issues: after.syntaxIssues() },
         checker,

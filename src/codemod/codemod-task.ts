@@ -158,3 +158,9 @@ export async function processFile(
   if (!options.keepOutput) delete result.output;
   return result;
 }
+
+/**
+ * Files a thread has in progress at once: while Python 3 compiles one file's rewrite, the thread
+ * goes on with the next file (a file's own checks still finish before its result is kept).
+ */
+export const concurrency = 4;

@@ -64,6 +64,31 @@ export interface ParseHint {
   edits: readonly TextEdit[];
 }
 
+/**
+ * The one edit that turns `before` into `after`: everything between their common prefix and
+ * common suffix (never splitting a surrogate pair). A parse hint for a text a transform returned
+ * without saying how it was made.
+ */
+export function spanEdit(before: string, after: string): TextEdit {
+  const max = Math.min(before.length, after.length);
+  let p = 0;
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  if (p > 0 && isHighSurrogate(before.charCodeAt(p - 1))) p--;
+  let q = 0;
+  while (q < max - p && before.charCodeAt(before.length - 1 - q) === after.charCodeAt(after.length - 1 - q))
+    q++;
+  if (q > 0 && isLowSurrogate(before.charCodeAt(before.length - q))) q--;
+  return { start: p, end: before.length - q, text: after.slice(p, after.length - q) };
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
 /** A copy of `base`'s tree with `edits` applied (the caller deletes it). */
 function editedTree(base: PyFile, edits: readonly TextEdit[]): PyTree {
   const tree = base.tree.copy();

@@ -2,7 +2,7 @@
  * Worker-thread entry for the pool: loads a task module once per worker, then runs it over a batch
  * of files. Everything a task allocates (tree-sitter trees included) is released per file.
  */
-import type { FileTaskInput, FileTaskModule } from './file-task.js';
+import { type FileTaskInput, type FileTaskModule, processFiles } from './file-task.js';
 
 interface BatchMessage {
   taskModule: string;
@@ -27,7 +27,5 @@ async function load(url: string, options: unknown): Promise<FileTaskModule<unkno
 
 export default async function runBatch(msg: BatchMessage): Promise<unknown[]> {
   const mod = await load(msg.taskModule, msg.options);
-  const out: unknown[] = [];
-  for (const f of msg.files) out.push(await mod.processFile(f, msg.options));
-  return out;
+  return processFiles(mod, msg.files, msg.options);
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import type { FileTaskInput, FileTaskModule } from './file-task.js';
+import { type FileTaskInput, type FileTaskModule, processFiles } from './file-task.js';
 
 export interface PoolOptions {
   /** Worker threads; default: available cores. 1 runs in-process. */
@@ -233,14 +233,11 @@ async function runInProcess<O, R>(
   loaded?: Promise<FileTaskModule<O, R>>,
 ): Promise<R[]> {
   const mod = await (loaded ?? loadInProcess<O, R>(taskModule, options));
-  const out: R[] = [];
   let done = 0;
-  for (const f of files) {
-    out.push(await mod.processFile(f, options));
+  return processFiles(mod, files, options, (f) => {
     done++;
     pool.onProgress?.(done, files.length, f);
-  }
-  return out;
+  });
 }
 
 async function loadInProcess<O, R>(taskModule: string, options: O): Promise<FileTaskModule<O, R>> {

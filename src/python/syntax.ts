@@ -177,25 +177,25 @@ export interface RewriteSyntaxVerdict {
 
 /**
  * Decides whether a rewrite may be kept: no new tree-sitter error or missing node, and, when the
- * original compiled under Python 3, the rewrite compiles too.
+ * original compiled under Python 3, the rewrite compiles too. The rewrite goes to Python 3 before
+ * this returns (the caller may work while it compiles); the original is compiled only when the
+ * rewrite does not compile, the one case the verdict depends on it. `null`: tree-sitter checks only.
  */
-export async function checkRewriteSyntax(
+export function checkRewriteSyntax(
   before: { text: string; issues: readonly SyntaxIssue[] },
   after: { text: string; issues: readonly SyntaxIssue[] },
-  checker: PythonAstChecker | undefined = pythonAstChecker(),
+  checker: PythonAstChecker | null = pythonAstChecker(),
 ): Promise<RewriteSyntaxVerdict> {
   if (after.issues.length > before.issues.length) {
     const first = after.issues[0]!;
-    return {
+    return Promise.resolve({
       ok: false,
       reason: `rewrite introduces a syntax error (${first.nodeType} at offset ${first.start})`,
-    };
+    });
   }
-  if (checker?.available()) {
-    const [b, a] = await Promise.all([checker.check(before.text), checker.check(after.text)]);
-    if (b.ok && !a.ok) {
-      return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
-    }
-  }
-  return { ok: true };
+  if (!checker?.available()) return Promise.resolve({ ok: true });
+  return checker.check(after.text).then(async (a) => {
+    if (a.ok || !(await checker.check(before.text)).ok) return { ok: true };
+    return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
+  });
 }

@@ -8,6 +8,7 @@ import {
   codemodIncrementalParseCount,
   codemodParseCount,
   ParseCache,
+  spanEdit,
 } from '../../src/codemod/parse-cache.js';
 import { runCodemods } from '../../src/codemod/runner.js';
 import type { CodemodCollector, PrepareContext } from '../../src/codemod/types.js';
@@ -266,6 +267,62 @@ describe('incremental re-parses', () => {
       const other = `${text}y = 1\n`;
       cache.get(other, { source, edits });
       expect(codemodIncrementalParseCount()).toBe(before + 1);
+    } finally {
+      cache.dispose();
+    }
+  });
+});
+
+describe('spanEdit: the hint for a text a transform returned without its edits', () => {
+  beforeAll(() => initPython());
+
+  it('is the span between the common prefix and suffix, and makes the text', () => {
+    const cases: [string, string][] = [
+      ['x = 1\ny = 2\n', 'x = 1\ny = 3\n'],
+      ['abc', 'abc'],
+      ['', 'x = 1\n'],
+      ['x = 1\n', ''],
+      ['aaaa', 'aa'],
+      ['aa', 'aaaa'],
+      // A change inside a surrogate pair's neighbourhood never splits the pair.
+      ["s = '\u{1F600}'\n", "s = '\u{1F601}'\n"],
+      ["s = 'a\u{1F600}'\n", "s = 'b\u{1F600}'\n"],
+    ];
+    for (const [before, after] of cases) {
+      const e = spanEdit(before, after);
+      expect(applyEdits(before, [e])).toBe(after);
+      const cut = (s: string, i: number) => i > 0 && i < s.length && /[\uDC00-\uDFFF]/.test(s[i]!);
+      expect(cut(before, e.start) || cut(before, e.end)).toBe(false);
+    }
+    expect(spanEdit('x = 1\ny = 2\n', 'x = 1\ny = 3\n')).toEqual({ start: 10, end: 11, text: '3' });
+    expect(spanEdit("s = '\u{1F600}'\n", "s = '\u{1F601}'\n")).toEqual({
+      start: 5,
+      end: 7,
+      text: '\u{1F601}',
+    });
+  });
+
+  it('re-parses from the earlier tree to the tree a fresh parse builds', () => {
+    const source =
+      "def f(ctx, inst):\n    x = inst['host']\n    return '\u00e9\u{1F600}', x\n\n\nclass C(object):\n    pass\n";
+    const text = source.replace("inst['host']", 'inst.host').replace('    pass\n', '    y = 1\n    z = 2\n');
+    const cache = new ParseCache('/x/m.py', 'm.py');
+    try {
+      cache.get(source);
+      const before = codemodIncrementalParseCount();
+      const incremental = cache.get(text, { source, edits: [spanEdit(source, text)] });
+      expect(codemodIncrementalParseCount()).toBe(before + 1);
+      const fresh = PyFile.parse('/x/m.py', text);
+      try {
+        expect(incremental.root.toString()).toBe(fresh.root.toString());
+        const spans = (f: PyFile) =>
+          f.root
+            .descendantsOfType(['identifier', 'string', 'attribute'])
+            .map((n) => [n!.type, n!.startIndex, n!.endIndex]);
+        expect(spans(incremental)).toEqual(spans(fresh));
+      } finally {
+        fresh.dispose();
+      }
     } finally {
       cache.dispose();
     }

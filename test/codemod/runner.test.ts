@@ -1,11 +1,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCodemods, type LoadedCodemod, lineMapper } from '../../src/codemod/apply.js';
 import { runCodemods } from '../../src/codemod/runner.js';
 import type { CodemodModule, Transform } from '../../src/codemod/types.js';
 import { initPython } from '../../src/python/parser.js';
+import { PythonAstChecker } from '../../src/python/syntax.js';
 import { EditSet } from '../../src/python/text-edits.js';
 
 function mod(name: string, transform: Transform): LoadedCodemod {
@@ -77,6 +78,49 @@ describe('applyCodemods checks', () => {
     expect(out.status).toBe('refused');
     expect(out.reason).toMatch(/syntax error/);
     expect(out.output).toBeUndefined();
+  });
+
+  describe('the Python 3 compile check', () => {
+    const checker = new PythonAstChecker();
+    afterAll(() => checker.close());
+    /** Makes a duplicate parameter: tree-sitter parses it, Python 3 does not compile it. */
+    const dupArg = mod('dup-arg', (f) => f.source.replace('def f(a, b)', 'def f(a, a)'));
+    const source = 'def f(a, b):\n    return a\n';
+
+    it('refuses a rewrite that tree-sitter accepts and Python 3 does not compile', async () => {
+      if (!checker.available())
+        throw new Error('python3 is required by the test suite (scripts/install-system-deps.sh)');
+      const out = await applyCodemods({
+        path: '/tmp/x/nova/virt/a.py',
+        relPath: 'nova/virt/a.py',
+        source,
+        project,
+        codemods: [dupArg],
+        checker,
+      });
+      expect(out.status).toBe('refused');
+      expect(out.reason).toMatch(/does not compile under Python 3: duplicate argument 'a'/);
+    });
+
+    it('checker null: the tree-sitter checks only (--no-python-check)', async () => {
+      const out = await apply(source, dupArg);
+      expect(out.status).toBe('changed');
+      expect(out.output).toBe('def f(a, a):\n    return a\n');
+    });
+
+    it('its verdict comes before the second run: a rewrite that is both is refused as not compiling', async () => {
+      const both = mod('both', (f) => `${f.source.replace('def f(a, b)', 'def f(a, a)')}x = 1\n`);
+      const out = await applyCodemods({
+        path: '/tmp/x/nova/virt/a.py',
+        relPath: 'nova/virt/a.py',
+        source,
+        project,
+        codemods: [both],
+        checker,
+      });
+      expect(out.status).toBe('refused');
+      expect(out.reason).toMatch(/does not compile under Python 3/);
+    });
   });
 
   it('refuses a rewrite that is not idempotent', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisPassResult } from '../../src/engine/analysis-pass.js';
+import { processFiles } from '../../src/engine/file-task.js';
 import { compiledTaskUrl, FilePool, runFileTask } from '../../src/engine/worker-pool.js';
 
 let dir: string;
@@ -97,5 +98,50 @@ describe('worker pool', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('processFiles', () => {
+  const files = Array.from({ length: 10 }, (_, i) => ({ path: `/x/f${i}.py`, relPath: `f${i}.py` }));
+
+  it('keeps up to `concurrency` files in progress, results in input order, each file done once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const started: string[] = [];
+    const mod = {
+      concurrency: 3,
+      async processFile(f: { relPath: string }) {
+        started.push(f.relPath);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Later files finish first: completion order differs from input order.
+        await new Promise((r) => setTimeout(r, 20 - Number(f.relPath.slice(1, -3)) * 2));
+        inFlight--;
+        return f.relPath.toUpperCase();
+      },
+    };
+    const done: string[] = [];
+    const out = await processFiles(mod, files, {}, (f) => done.push(f.relPath));
+    expect(out).toEqual(files.map((f) => f.relPath.toUpperCase()));
+    expect(most).toBe(3);
+    expect(started).toEqual(files.map((f) => f.relPath));
+    expect([...done].sort()).toEqual(files.map((f) => f.relPath).sort());
+    expect(done).not.toEqual(files.map((f) => f.relPath));
+  });
+
+  it('one at a time by default', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const mod = {
+      async processFile(f: { relPath: string }) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        inFlight--;
+        return f.relPath;
+      },
+    };
+    expect(await processFiles(mod, files, {})).toEqual(files.map((f) => f.relPath));
+    expect(most).toBe(1);
   });
 });
