@@ -8,10 +8,11 @@
  * and reported.
  */
 import type { CodemodApi, CodemodFile, CodemodMeta, CodemodOptions } from '../src/codemod/types.js';
+import { escapeRegex } from '../src/engine/escape-regex.js';
 import type { ImportBinding } from '../src/python/bindings.js';
 import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import { captures, type PyNode } from '../src/python/parser.js';
-import type { PyFile } from '../src/python/source-file.js';
+import { moduleNameForPath, type PyFile } from '../src/python/source-file.js';
 import { callArguments, literalString } from '../src/python/syntax-helpers.js';
 import type { TextEdit } from '../src/python/text-edits.js';
 import { loadOsXenapiIndex } from '../src/xenapi/api-index.js';
@@ -261,6 +262,8 @@ function dottedText(node: PyNode): string {
 
 function handleStringTargets(ctx: Ctx): void {
   const { file, rules, api } = ctx;
+  // A legacy string target spells the dotted name in one literal.
+  if (!rules.mayReferenceLegacy(file.text)) return;
   for (const cap of captures(CALL_QUERY, file.root)) {
     if (cap.name !== 'call') continue;
     const call = cap.node;
@@ -466,14 +469,42 @@ function shift(edits: readonly TextEdit[], from: number, to: number): number {
   return d;
 }
 
+const wordsOf = new WeakMap<XenapiImportRules, RegExp>();
+
+/**
+ * Whether the transform can find anything in a file, from its path and text: it is a legacy module
+ * (reported), its text may reach the legacy package (imports, chains, string targets), or it names
+ * the last part of a moved name or of a callee whose signature changed (every reference to a
+ * dotted name spells its last part, in the import or in the chain).
+ */
+function mayChange(file: CodemodFile, rules: XenapiImportRules): boolean {
+  const module = moduleNameForPath(file.relPath)?.moduleName;
+  if (module && rules.isLegacy(module)) return true;
+  if (rules.mayReferenceLegacy(file.source)) return true;
+  let words = wordsOf.get(rules);
+  if (!words) {
+    const last = (dotted: string) => dotted.slice(dotted.lastIndexOf('.') + 1);
+    const names = [
+      ...rules.names.map((n) => last(n.legacy)),
+      ...rules.callChanges.map((c) => last(rules.backward(c.callee)?.name ?? c.callee)),
+    ];
+    words = new RegExp(
+      `(?<![\\p{L}\\p{N}_])(?:${[...new Set(names)].map(escapeRegex).join('|')})(?![\\p{L}\\p{N}_])`,
+      'u',
+    );
+    wordsOf.set(rules, words);
+  }
+  return words.test(file.source);
+}
+
 export default function transform(
   file: CodemodFile,
   api: CodemodApi,
   options: CodemodOptions,
 ): string | undefined {
-  if (!file.source.includes('xenapi') && !file.source.includes('PluginRetriesExceeded')) return undefined;
-  const parsed = api.parse();
   const rulesTable = loadXenapiImportRules();
+  if (!mayChange(file, rulesTable)) return undefined;
+  const parsed = api.parse();
   if (parsed.moduleName && rulesTable.isLegacy(parsed.moduleName)) {
     api.manual({
       line: 1,

@@ -9,6 +9,7 @@ import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
 import { parseYaml } from '../config/yaml.js';
+import { escapeRegex } from '../engine/escape-regex.js';
 import { readYamlTable } from '../lint/table-cache.js';
 
 // ---------------------------------------------------------------- xenapi-imports.yaml
@@ -67,6 +68,28 @@ export interface XenapiImportRulesData {
   callChanges: CallChange[];
 }
 
+/**
+ * Every way source text can reach a legacy package, as patterns for a file pre-check that
+ * over-matches and never misses a reference written as Python code does. For
+ * nova.virt.xenapi.client: the dotted name `xenapi.client` (absolute imports, attribute chains,
+ * one-literal string targets; the library's own `os_xenapi.client` does not count), `client` among
+ * the names imported from a `...xenapi` package or a relative one (`from nova.virt.xenapi import
+ * vm_utils, client`, also parenthesized over several lines; `from . import client`), and relative
+ * imports of the package (`from .client import x`). A dotted name split across concatenated string
+ * literals is not seen.
+ */
+export function legacyReferencePatterns(legacyPackage: string): RegExp[] {
+  const parts = legacyPackage.split('.').map(escapeRegex);
+  const last = parts[parts.length - 1]!;
+  const parent = parts[parts.length - 2];
+  if (!parent) return [new RegExp(`(?<![\\p{L}\\p{N}_])${last}(?![\\p{L}\\p{N}_])`, 'u')];
+  return [
+    new RegExp(`(?<![\\p{L}\\p{N}_])${parent}\\.${last}`, 'u'),
+    new RegExp(`\\bfrom\\s+(?:\\.+|[\\w.]*${parent})\\s+import\\s*\\(?[\\w\\s,\\\\()]*?\\b${last}\\b`),
+    new RegExp(`\\bfrom\\s+\\.+\\s*${last}\\b`),
+  ];
+}
+
 export class XenapiImportRules {
   readonly legacyPackage: string;
   readonly newPackage: string;
@@ -114,6 +137,14 @@ export class XenapiImportRules {
     const rule = longestPrefix(this.byNew, qualified);
     if (!rule) return undefined;
     return { name: rule.legacy + qualified.slice(rule.new!.length), rule };
+  }
+
+  private legacyText: RegExp[] | undefined;
+
+  /** Whether `text` may reach the legacy package (`legacyReferencePatterns`). */
+  mayReferenceLegacy(text: string): boolean {
+    this.legacyText ??= legacyReferencePatterns(this.legacyPackage);
+    return this.legacyText.some((re) => re.test(text));
   }
 
   /** True for the legacy package and every dotted name below it. */

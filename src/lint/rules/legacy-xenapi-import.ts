@@ -8,7 +8,7 @@
  */
 import type { PyNode } from '../../python/parser.js';
 import { callArguments, literalString } from '../../python/syntax-helpers.js';
-import type { StringTargetCall } from '../../xenapi/rule-tables.js';
+import { legacyReferencePatterns, type StringTargetCall } from '../../xenapi/rule-tables.js';
 import { queryMatches } from '../query.js';
 import type { LintRule, RuleContext } from '../types.js';
 
@@ -32,18 +32,8 @@ function stringTargetFor(ctx: RuleContext, fn: PyNode): StringTargetCall[] {
   );
 }
 
-/**
- * Every way source text can reach `nova.virt.xenapi.client`: the dotted name (absolute imports,
- * attribute chains, mock.patch strings; `os_xenapi.client`, the library itself, does not count),
- * `client` among the names imported from a `...xenapi` package or a relative one
- * (`from nova.virt.xenapi import vm_utils, client`, also parenthesized over several lines;
- * `from . import client`), and relative imports of the client package (`from .client import x`).
- */
-const LEGACY_CLIENT_TEXT = [
-  /(?<![\p{L}\p{N}_])xenapi\.client/u,
-  /\bfrom\s+(?:\.+|[\w.]*xenapi)\s+import\s*\(?[\w\s,\\()]*?\bclient\b/,
-  /\bfrom\s+\.+\s*client\b/,
-];
+/** Every way source text can reach `nova.virt.xenapi.client` (see `legacyReferencePatterns`). */
+const LEGACY_CLIENT_TEXT = legacyReferencePatterns('nova.virt.xenapi.client');
 
 export const legacyXenapiImport: LintRule = {
   meta: {
