@@ -8,6 +8,7 @@
  */
 import { structuredPatch } from 'diff';
 import { pyFileOptionsFor } from '../engine/project.js';
+import { narrowedCompileSource } from '../python/compile-scope.js';
 import { initPython } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
 import {
@@ -18,7 +19,7 @@ import {
 } from '../python/syntax.js';
 import { EditConflictError } from '../python/text-edits.js';
 import { planAnnotations } from './annotate.js';
-import { ParseCache, spanEdit } from './parse-cache.js';
+import { lineDiffEdits, ParseCache, spanEdit } from './parse-cache.js';
 import type { CodemodApi, CodemodModule, CodemodOptions, ConvertedSite, ManualSite } from './types.js';
 
 export interface LoadedCodemod {
@@ -203,12 +204,24 @@ async function checkRewrite(
   }
   // One parse of the rewritten text serves the syntax check, the second run and the next stage
   // (the transform's own when it made one; else re-parsed around the changed span).
-  const afterFile = parses.get(after, { source: before.text, edits: [spanEdit(before.text, after)] });
-  // Python 3 compiles the rewrite while the second run goes on; its verdict still comes first.
+  const span = { source: before.text, edits: [spanEdit(before.text, after)] };
+  const afterFile = parses.get(after, span);
+  // Python 3 compiles the rewrite while the second run goes on; its verdict still comes first. It
+  // compiles the definitions the edits touched (the transform's own edits when it gave them), and
+  // the whole file only when those do not compile.
+  let narrowed: string | undefined;
+  if (checker?.available()) {
+    const hint = parses.hintOf(after);
+    // The transform's own edits when its parse of the output started from its input; not the one
+    // span passed above.
+    const edits = hint !== span && hint?.source === before.text ? hint.edits : lineDiffEdits(before.text, after);
+    narrowed = narrowedCompileSource(before, afterFile, edits);
+  }
   const syntax = checkRewriteSyntax(
     { text: before.text, issues: before.syntaxIssues() },
     { text: after, issues: afterFile.syntaxIssues() },
     checker,
+    narrowed,
   );
   let again: StageResult | undefined;
   let failed: unknown;

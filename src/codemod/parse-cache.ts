@@ -5,6 +5,7 @@
  * codemods that leave a text unchanged share one parse (and its bindings and memoized analyses).
  * The runner owns every parse and disposes them all when the file is done.
  */
+import { diffLines } from 'diff';
 import { Edit } from 'web-tree-sitter';
 import { pyFileOptionsFor } from '../engine/project.js';
 import type { PyTree } from '../python/parser.js';
@@ -13,6 +14,8 @@ import { applyEdits, type TextEdit } from '../python/text-edits.js';
 
 export class ParseCache {
   private readonly files = new Map<string, PyFile>();
+  /** How texts parsed incrementally were made (their hints, checked). */
+  private readonly hints = new Map<string, ParseHint>();
   private disposed = false;
   /** Trees built so far (a test and bench counter; a cache hit builds none). */
   parses = 0;
@@ -44,16 +47,25 @@ export class ParseCache {
       }
       this.parses++;
       totalParses++;
-      if (old) incrementalParses++;
+      if (old && from) {
+        incrementalParses++;
+        this.hints.set(text, from);
+      }
       this.files.set(text, file);
     }
     return file;
+  }
+
+  /** The edits that made `text` from another text here, when its parse started from that one. */
+  hintOf(text: string): ParseHint | undefined {
+    return this.hints.get(text);
   }
 
   dispose(): void {
     this.disposed = true;
     for (const f of this.files.values()) f.dispose();
     this.files.clear();
+    this.hints.clear();
   }
 }
 
@@ -79,6 +91,33 @@ export function spanEdit(before: string, after: string): TextEdit {
     q++;
   if (q > 0 && isLowSurrogate(before.charCodeAt(before.length - q))) q--;
   return { start: p, end: before.length - q, text: after.slice(p, after.length - q) };
+}
+
+/**
+ * The edits that turn `before` into `after`, line by line (a line diff: each run of removed and
+ * added lines is one edit). For a text a transform made in several steps, where no one hint
+ * spans them all.
+ */
+export function lineDiffEdits(before: string, after: string): TextEdit[] {
+  const edits: { start: number; end: number; text: string }[] = [];
+  let at = 0;
+  let open: { start: number; end: number; text: string } | undefined;
+  for (const part of diffLines(before, after)) {
+    if (!part.added && !part.removed) {
+      open = undefined;
+      at += part.value.length;
+      continue;
+    }
+    if (!open) {
+      open = { start: at, end: at, text: '' };
+      edits.push(open);
+    }
+    if (part.removed) {
+      at += part.value.length;
+      open.end = at;
+    } else open.text += part.value;
+  }
+  return edits;
 }
 
 function isHighSurrogate(c: number): boolean {

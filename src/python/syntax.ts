@@ -180,11 +180,14 @@ export interface RewriteSyntaxVerdict {
  * original compiled under Python 3, the rewrite compiles too. The rewrite goes to Python 3 before
  * this returns (the caller may work while it compiles); the original is compiled only when the
  * rewrite does not compile, the one case the verdict depends on it. `null`: tree-sitter checks only.
+ * `narrowed`: the part of the rewrite to compile first (`narrowedCompileSource`); when it compiles,
+ * so does the rewrite, else the whole rewrite is compiled.
  */
 export function checkRewriteSyntax(
   before: { text: string; issues: readonly SyntaxIssue[] },
   after: { text: string; issues: readonly SyntaxIssue[] },
   checker: PythonAstChecker | null = pythonAstChecker(),
+  narrowed?: string,
 ): Promise<RewriteSyntaxVerdict> {
   if (after.issues.length > before.issues.length) {
     const first = after.issues[0]!;
@@ -194,8 +197,11 @@ export function checkRewriteSyntax(
     });
   }
   if (!checker?.available()) return Promise.resolve({ ok: true });
-  return checker.check(after.text).then(async (a) => {
-    if (a.ok || !(await checker.check(before.text)).ok) return { ok: true };
-    return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
-  });
+  const whole = () =>
+    checker.check(after.text).then(async (a): Promise<RewriteSyntaxVerdict> => {
+      if (a.ok || !(await checker.check(before.text)).ok) return { ok: true };
+      return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
+    });
+  if (narrowed === undefined) return whole();
+  return checker.check(narrowed).then((n) => (n.ok ? { ok: true } : whole()));
 }
