@@ -214,7 +214,8 @@ async function checkRewrite(
     const hint = parses.hintOf(after);
     // The transform's own edits when its parse of the output started from its input; not the one
     // span passed above.
-    const edits = hint !== span && hint?.source === before.text ? hint.edits : lineDiffEdits(before.text, after);
+    const edits =
+      hint !== span && hint?.source === before.text ? hint.edits : lineDiffEdits(before.text, after);
     narrowed = narrowedCompileSource(before, afterFile, edits);
   }
   const syntax = checkRewriteSyntax(

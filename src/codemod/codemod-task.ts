@@ -65,9 +65,10 @@ function codemodsFor(options: CodemodTaskOptions): Promise<LoadedCodemod[]> {
   return loaded;
 }
 
+/** Per thread: the parser and the codemod modules (their `prepared` data comes with the batches). */
 export async function setup(options: CodemodTaskOptions): Promise<void> {
   await initPython();
-  await codemodsFor(options);
+  await Promise.all(options.codemods.map((ref) => loadCodemod(ref)));
 }
 
 export function renderDiff(relPath: string, before: string, after: string | undefined): string {

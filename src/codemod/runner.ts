@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { createProgress } from '../engine/progress.js';
 import { discoverProjectFiles, openProject, type Project } from '../engine/project.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../engine/read-source.js';
-import { FilePool, runFileTask } from '../engine/worker-pool.js';
+import { FilePool, likelyManyFiles, runFileTask } from '../engine/worker-pool.js';
 import type { FileManualSite } from './apply.js';
 import type { CodemodTaskOptions, CodemodTaskResult } from './codemod-task.js';
 import { type CodemodRef, codemodRef, loadCodemod } from './load.js';
@@ -80,11 +80,10 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
   const refs: CodemodRef[] = opts.codemods.map((c) => codemodRef(c, opts.cwd));
   const modules = await Promise.all(refs.map((r) => loadCodemod(r)));
   const extraFiles = modules.flatMap((m) => m.meta.files ?? []);
-  const discovery = await discoverProjectFiles(
-    project,
-    opts.paths ?? [],
-    extraFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...extraFiles] } : {},
-  );
+  const mode = opts.mode ?? 'dry';
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const taskUrl = new URL(`./codemod-task${ext}`, import.meta.url).href;
+  const jobs = opts.jobs ?? project.config.jobs ?? availableParallelism();
   const migrateConfig = (project.config.migrate ?? {}) as { options?: CodemodOptions };
   const transformOptions: CodemodOptions = { ...(migrateConfig.options ?? {}), ...(opts.options ?? {}) };
   const projectView = {
@@ -92,22 +91,8 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
     projectPackages: project.projectPackages,
     config: project.config,
   };
-  const relFiles = discovery.inputs.map((i) => i.relPath);
-  const mode = opts.mode ?? 'dry';
-  const prepareCtx = { project: projectView, files: relFiles, options: transformOptions };
-  // A dry run gathers a collector's facts in the workers (first pass), plans in the main thread,
-  // then runs the chain again, whole, in the few files the plan concerns (second pass). Elsewhere
-  // such a codemod does nothing, so the first pass's result stands. A write run plans first.
-  const collectors = modules.map((m) => (mode === 'dry' ? m.collect : undefined));
-  const prepared = await Promise.all(
-    modules.map((m, i) => (collectors[i] ? undefined : m.prepare?.(prepareCtx))),
-  );
-  const taskOptions: CodemodTaskOptions = {
-    codemods: refs.map((r, i) => ({
-      ...r,
-      ...(prepared[i] !== undefined ? { prepared: prepared[i] } : {}),
-      ...(collectors[i] ? { deferred: true } : {}),
-    })),
+  const baseOptions: CodemodTaskOptions = {
+    codemods: refs,
     project: projectView,
     mode,
     annotate: opts.annotate === true,
@@ -116,88 +101,120 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
     maxFileBytes: opts.maxFileBytes ?? project.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
     ...(opts.noPythonCheck ? { noPythonCheck: true } : {}),
     ...(opts.keepOutput ? { keepOutput: true } : {}),
-    runId: randomUUID(),
   };
-  const progress = createProgress(discovery.inputs.length, { quiet: opts.quiet ?? false, title: 'migrate' });
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const taskUrl = new URL(`./codemod-task${ext}`, import.meta.url).href;
-  const jobs = opts.jobs ?? project.config.jobs ?? availableParallelism();
-  let files: CodemodTaskResult[];
-  // The Python 3 compile checker's child process is unref'd; keep the loop alive while we await it.
-  const keepAlive = setInterval(() => {}, 1 << 30);
+  // As lint does: the workers start (parser, codemod modules) while this thread discovers the
+  // files and the codemods prepare; the batches then carry what they prepared.
+  const manyFiles = likelyManyFiles(project.root, opts.paths ?? [], MIN_FILES_FOR_WORKERS);
+  const pool =
+    jobs > 1 && manyFiles
+      ? FilePool.open<CodemodTaskOptions, CodemodTaskResult>(taskUrl, baseOptions, { jobs, mainLane: true })
+      : undefined;
   try {
-    // As lint does: this thread is one of the lanes (one isolate fewer to start and warm up).
-    const onProgress = (done: number, total: number, f: { relPath: string }) => {
-      progress.tick(done, total, f.relPath);
-      opts.onProgress?.(done, total);
-    };
-    if (jobs > 1 && discovery.inputs.length >= MIN_FILES_FOR_WORKERS) {
-      const pool = FilePool.open<CodemodTaskOptions, CodemodTaskResult>(taskUrl, taskOptions, {
-        jobs,
-        mainLane: true,
-      });
-      try {
-        files = await pool.runAll(discovery.inputs, { onProgress });
-      } finally {
-        await pool.close();
-      }
-    } else {
-      files = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(
-        taskUrl,
-        discovery.inputs,
-        taskOptions,
-        {
-          jobs,
-          onProgress,
-        },
-      );
-    }
-    if (collectors.some(Boolean)) {
-      const plans = await Promise.all(
-        collectors.map((c, i) => {
-          if (!c) return undefined;
-          const facts = new Map<string, unknown>();
-          for (const f of files) if (f.facts && i in f.facts) facts.set(f.relPath, f.facts[i]);
-          return c.plan(prepareCtx, facts);
-        }),
-      );
-      for (const f of files) delete f.facts;
-      const again: number[] = [];
-      files.forEach((f, k) => {
-        if (collectors.some((c, i) => c?.concerns(plans[i], f.relPath))) again.push(k);
-      });
-      if (again.length) {
-        const second: CodemodTaskOptions = {
-          ...taskOptions,
-          codemods: taskOptions.codemods.map(({ deferred: _, ...c }, i) =>
-            collectors[i] && plans[i] !== undefined ? { ...c, prepared: plans[i] } : c,
-          ),
-          runId: randomUUID(),
-        };
-        const redone = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(
-          taskUrl,
-          again.map((k) => discovery.inputs[k]!),
-          second,
-          { jobs },
-        );
-        again.forEach((k, j) => {
-          files[k] = redone[j]!;
-        });
-      }
-    }
+    return await runWith(pool);
   } finally {
-    clearInterval(keepAlive);
-    progress.stop();
+    await pool?.close();
   }
-  const summary = summarize(files, mode);
-  summary.elapsedMs = performance.now() - started;
-  return {
-    codemods: modules.map((m, i) => ({ ...m.meta, name: refs[i]!.file ? m.meta.name : refs[i]!.name })),
-    files,
-    missing: discovery.missing,
-    notes: dedupeNotes(files.flatMap((f) => f.notes)),
-    summary,
-  };
+
+  async function runWith(
+    pool: FilePool<CodemodTaskOptions, CodemodTaskResult> | undefined,
+  ): Promise<MigrateResult> {
+    const discovery = await discoverProjectFiles(
+      project,
+      opts.paths ?? [],
+      extraFiles.length ? { include: [...(project.config.include ?? ['**/*.py']), ...extraFiles] } : {},
+    );
+    const relFiles = discovery.inputs.map((i) => i.relPath);
+    const prepareCtx = { project: projectView, files: relFiles, options: transformOptions };
+    // A dry run gathers a collector's facts in the workers (first pass), plans in the main thread,
+    // then runs the chain again, whole, in the few files the plan concerns (second pass). Elsewhere
+    // such a codemod does nothing, so the first pass's result stands. A write run plans first.
+    const collectors = modules.map((m) => (mode === 'dry' ? m.collect : undefined));
+    const prepared = await Promise.all(
+      modules.map((m, i) => (collectors[i] ? undefined : m.prepare?.(prepareCtx))),
+    );
+    const taskOptions: CodemodTaskOptions = {
+      ...baseOptions,
+      codemods: refs.map((r, i) => ({
+        ...r,
+        ...(prepared[i] !== undefined ? { prepared: prepared[i] } : {}),
+        ...(collectors[i] ? { deferred: true } : {}),
+      })),
+      runId: randomUUID(),
+    };
+    const progress = createProgress(discovery.inputs.length, {
+      quiet: opts.quiet ?? false,
+      title: 'migrate',
+    });
+    let files: CodemodTaskResult[];
+    // The Python 3 compile checker's child process is unref'd; keep the loop alive while we await it.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      // As lint does: this thread is one of the lanes (one isolate fewer to start and warm up).
+      const onProgress = (done: number, total: number, f: { relPath: string }) => {
+        progress.tick(done, total, f.relPath);
+        opts.onProgress?.(done, total);
+      };
+      if (pool && discovery.inputs.length >= MIN_FILES_FOR_WORKERS) {
+        pool.setOptions(taskOptions);
+        files = await pool.runAll(discovery.inputs, { onProgress });
+      } else {
+        files = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(
+          taskUrl,
+          discovery.inputs,
+          taskOptions,
+          {
+            jobs,
+            onProgress,
+          },
+        );
+      }
+      if (collectors.some(Boolean)) {
+        const plans = await Promise.all(
+          collectors.map((c, i) => {
+            if (!c) return undefined;
+            const facts = new Map<string, unknown>();
+            for (const f of files) if (f.facts && i in f.facts) facts.set(f.relPath, f.facts[i]);
+            return c.plan(prepareCtx, facts);
+          }),
+        );
+        for (const f of files) delete f.facts;
+        const again: number[] = [];
+        files.forEach((f, k) => {
+          if (collectors.some((c, i) => c?.concerns(plans[i], f.relPath))) again.push(k);
+        });
+        if (again.length) {
+          const second: CodemodTaskOptions = {
+            ...taskOptions,
+            codemods: taskOptions.codemods.map(({ deferred: _, ...c }, i) =>
+              collectors[i] && plans[i] !== undefined ? { ...c, prepared: plans[i] } : c,
+            ),
+            runId: randomUUID(),
+          };
+          const redone = await runFileTask<CodemodTaskOptions, CodemodTaskResult>(
+            taskUrl,
+            again.map((k) => discovery.inputs[k]!),
+            second,
+            { jobs },
+          );
+          again.forEach((k, j) => {
+            files[k] = redone[j]!;
+          });
+        }
+      }
+    } finally {
+      clearInterval(keepAlive);
+      progress.stop();
+    }
+    const summary = summarize(files, mode);
+    summary.elapsedMs = performance.now() - started;
+    return {
+      codemods: modules.map((m, i) => ({ ...m.meta, name: refs[i]!.file ? m.meta.name : refs[i]!.name })),
+      files,
+      missing: discovery.missing,
+      notes: dedupeNotes(files.flatMap((f) => f.notes)),
+      summary,
+    };
+  }
 }
 
 function dedupeNotes(notes: { codemod: string; key: string; value: string }[]) {

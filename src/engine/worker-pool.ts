@@ -3,8 +3,9 @@
  * for them and the task is compiled JavaScript, in-process otherwise. Results come back in input
  * order; progress is reported per file.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { type FileTaskInput, type FileTaskModule, processFiles } from './file-task.js';
@@ -17,6 +18,24 @@ export interface PoolOptions {
   /** Below this many files, run in-process (worker start-up costs more than it saves). */
   minFilesForWorkers?: number;
   onProgress?: (done: number, total: number, file: FileTaskInput) => void;
+}
+
+/**
+ * Whether a run over `paths` (relative to `root`; none: the whole tree) is likely to be worth
+ * worker threads before its files are known: a directory, or many named files.
+ */
+export function likelyManyFiles(root: string, paths: readonly string[], minFiles = 48): boolean {
+  return (
+    paths.length === 0 ||
+    paths.length >= minFiles ||
+    paths.some((p) => {
+      try {
+        return statSync(resolve(root, p)).isDirectory();
+      } catch {
+        return false;
+      }
+    })
+  );
 }
 
 /** The compiled `.js` twin of a task module URL under `dist/`, when the module is TypeScript source. */
@@ -88,7 +107,7 @@ export class FilePool<O, R> {
 
   private constructor(
     private readonly taskModule: string,
-    private readonly options: O,
+    private options: O,
     private readonly piscina: Piscina | undefined,
     private readonly jsUrl: string | undefined,
     private readonly workers: number,
@@ -128,6 +147,16 @@ export class FilePool<O, R> {
         () => undefined,
       );
     return filePool;
+  }
+
+  /**
+   * The options every later batch runs with. A pool opened before everything its task needs is
+   * known (migrate's codemods prepare while the workers start) warms up with the options it was
+   * opened with, and works with these. The task's `setup` must not depend on what changes.
+   */
+  setOptions(options: O): void {
+    if (this.local) throw new Error('file pool: options set after this thread started working');
+    this.options = options;
   }
 
   get threads(): number {

@@ -4,14 +4,12 @@
  * baseline and changed-lines filters. Returns findings plus the run summary that every reporter
  * renders.
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { createProgress } from '../engine/progress.js';
 import { discoverProjectFiles, type Project } from '../engine/project.js';
 import { DEFAULT_MAX_FILE_BYTES, readSourceSync } from '../engine/read-source.js';
 import { emptySummary, type RunSummary } from '../engine/run-summary.js';
-import { FilePool, runFileTask } from '../engine/worker-pool.js';
+import { FilePool, likelyManyFiles, runFileTask } from '../engine/worker-pool.js';
 import { compareFindings, type Finding } from '../report/finding.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { type ChangedLines, touchesChangedLines } from './changed-lines.js';
@@ -53,14 +51,6 @@ const STREAM_BATCH_FILES = 8;
 const STREAM_BATCH_BYTES = 256 * 1024;
 /** Fewer named files than this run in this thread. */
 const MIN_FILES_FOR_WORKERS = 48;
-
-function isDirectory(root: string, p: string): boolean {
-  try {
-    return statSync(resolve(root, p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 export interface LintRunResult {
   findings: Finding[];
@@ -107,10 +97,7 @@ export async function lintProject(opts: LintRunOptions): Promise<LintRunResult> 
   // named files.
   const jobs = opts.jobs ?? project.config.jobs;
   const paths = opts.paths ?? [];
-  const manyFiles =
-    paths.length === 0 ||
-    paths.length >= MIN_FILES_FOR_WORKERS ||
-    paths.some((p) => isDirectory(project.root, p));
+  const manyFiles = likelyManyFiles(project.root, paths, MIN_FILES_FOR_WORKERS);
   const earlyPool =
     (jobs ?? availableParallelism()) > 1 && manyFiles
       ? FilePool.open<LintTaskOptions, LintTaskResult>(LINT_TASK_URL(), taskOptions, {

@@ -59,7 +59,8 @@ export function narrowedCompileSource(
     for (const node of touchedStatements(after, start, end)) touched.set(node.id, node);
     // An edit at the start of a line may have emptied the block the line above opens.
     const above = previousCodeLine(after, start);
-    if (above !== undefined) for (const node of touchedStatements(after, above, above + 1)) touched.set(node.id, node);
+    if (above !== undefined)
+      for (const node of touchedStatements(after, above, above + 1)) touched.set(node.id, node);
   }
   let bytes = 0;
   for (const node of touched.values()) {
@@ -191,7 +192,11 @@ function touchedStatements(after: PyFile, start: number, end: number): PyNode[] 
   const out: PyNode[] = [];
   for (const stmt of after.root.namedChildren) {
     if (!stmt) continue;
-    if (empty ? stmt.startIndex < start && start <= stmt.endIndex : stmt.startIndex < end && stmt.endIndex > start)
+    if (
+      empty
+        ? stmt.startIndex < start && start <= stmt.endIndex
+        : stmt.startIndex < end && stmt.endIndex > start
+    )
       out.push(stmt);
   }
   return out;

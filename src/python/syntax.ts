@@ -203,5 +203,12 @@ export function checkRewriteSyntax(
       return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
     });
   if (narrowed === undefined) return whole();
-  return checker.check(narrowed).then((n) => (n.ok ? { ok: true } : whole()));
+  // When the outline does not compile, the original often does not either (Python 2 code): it is
+  // asked first then, and once per file (the chain's checker remembers it).
+  return checker.check(narrowed).then(async (n): Promise<RewriteSyntaxVerdict> => {
+    if (n.ok || !(await checker.check(before.text)).ok) return { ok: true };
+    const a = await checker.check(after.text);
+    if (a.ok) return { ok: true };
+    return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
+  });
 }
