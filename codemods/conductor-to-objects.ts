@@ -67,6 +67,7 @@ import { type DriverMethodUse, driverMethodUses, manualOnlyAccess } from '../src
 import { dictStyleObjectAccess } from '../src/lint/rules/dict-style-object-access.js';
 import { loadVirtDriverMethods } from '../src/lint/virt-driver-methods.js';
 import { identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
+import { callsThroughImports } from '../src/python/call-sites.js';
 import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
 import { captures, type PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
@@ -1347,12 +1348,11 @@ function cleanup(
   let py = api.parseShared(text, from);
   {
     const edits: TextEdit[] = [];
-    for (const a of py.root.descendantsOfType('assignment')) {
-      if (!a) continue;
+    for (const { call, qualifiedName: qn } of callsThroughImports(py, 'nova.conductor')) {
+      const a = call.parent;
+      if (a?.type !== 'assignment' || a.childForFieldName('right')?.id !== call.id) continue;
       const left = a.childForFieldName('left');
-      const right = a.childForFieldName('right');
-      if (left?.type !== 'attribute' || right?.type !== 'call') continue;
-      const qn = py.bindings.qualifiedName(right.childForFieldName('function')!);
+      if (left?.type !== 'attribute') continue;
       if (
         qn !== 'nova.conductor.API' &&
         qn !== 'nova.conductor.api.API' &&
@@ -1527,6 +1527,27 @@ function mayLeaveUnused(ctx: Ctx): boolean {
 
 type Site = { call: PyNode; m: ConductorMethod; surface: Surface };
 
+const OBJECT_GETTER = /^nova\.objects(?:\.[a-z_]+)?\.([A-Z][A-Za-z]+)\.[a-z_]+$/;
+
+/**
+ * Existing object getter results count as objects (`svc = objects.Service.get_by_args(...)`):
+ * `name = <nova.objects...Cls.method>(...)` assignments, by (function, name), the last one
+ * winning.
+ */
+function establishedObjects(py: PyFile): ReadonlyMap<string, string> {
+  return py.memo(establishedObjects, () => {
+    const out = new Map<string, string>();
+    for (const { call, qualifiedName } of callsThroughImports(py, 'nova.objects')) {
+      const asg = call.parent;
+      if (asg?.type !== 'assignment' || asg.childForFieldName('right')?.id !== call.id) continue;
+      const left = asg.childForFieldName('left');
+      const m = OBJECT_GETTER.exec(qualifiedName);
+      if (left?.type === 'identifier' && m) out.set(fnKey(enclosingFunction(asg), left.text), m[1]!);
+    }
+    return out;
+  });
+}
+
 function plan(
   file: CodemodFile,
   py: PyFile,
@@ -1560,15 +1581,7 @@ function plan(
     blocked,
     manualCalls: new Set(),
   };
-  // Existing object getter results count as objects (`svc = objects.Service.get_by_args(...)`).
-  for (const a of py.root.descendantsOfType('assignment')) {
-    const right = a?.childForFieldName('right');
-    const left = a?.childForFieldName('left');
-    if (right?.type !== 'call' || left?.type !== 'identifier') continue;
-    const qn = py.bindings.qualifiedName(right.childForFieldName('function')!);
-    const m = qn ? /^nova\.objects(?:\.[a-z_]+)?\.([A-Z][A-Za-z]+)\.[a-z_]+$/.exec(qn) : null;
-    if (m) ctx.established.set(fnKey(enclosingFunction(a!), left.text), m[1]!);
-  }
+  for (const [k, cls] of establishedObjects(py)) ctx.established.set(k, cls);
   for (const { call, m, surface } of sites) {
     const args = callArguments(call);
     if (!args) continue;

@@ -469,7 +469,7 @@ function shift(edits: readonly TextEdit[], from: number, to: number): number {
   return d;
 }
 
-const wordsOf = new WeakMap<XenapiImportRules, RegExp>();
+const wordsOf = new WeakMap<XenapiImportRules, { names: string[]; re: RegExp }>();
 
 /**
  * Whether the transform can find anything in a file, from its path and text: it is a legacy module
@@ -485,16 +485,19 @@ function mayChange(file: CodemodFile, rules: XenapiImportRules): boolean {
   if (!words) {
     const last = (dotted: string) => dotted.slice(dotted.lastIndexOf('.') + 1);
     const names = [
-      ...rules.names.map((n) => last(n.legacy)),
-      ...rules.callChanges.map((c) => last(rules.backward(c.callee)?.name ?? c.callee)),
+      ...new Set([
+        ...rules.names.map((n) => last(n.legacy)),
+        ...rules.callChanges.map((c) => last(rules.backward(c.callee)?.name ?? c.callee)),
+      ]),
     ];
-    words = new RegExp(
-      `(?<![\\p{L}\\p{N}_])(?:${[...new Set(names)].map(escapeRegex).join('|')})(?![\\p{L}\\p{N}_])`,
+    const re = new RegExp(
+      `(?<![\\p{L}\\p{N}_])(?:${names.map(escapeRegex).join('|')})(?![\\p{L}\\p{N}_])`,
       'u',
     );
+    words = { names, re };
     wordsOf.set(rules, words);
   }
-  return words.test(file.source);
+  return words.names.some((n) => file.source.includes(n)) && words.re.test(file.source);
 }
 
 export default function transform(

@@ -9,7 +9,7 @@
  * or keyword names that merely share the name.
  */
 import { escapeRegex } from '../engine/escape-regex.js';
-import { identifierAt } from './bindings.js';
+import { identifierAt, wordOccurrences } from './bindings.js';
 import type { PyNode } from './parser.js';
 import type { PyFile } from './source-file.js';
 
@@ -82,4 +82,46 @@ export function callsByName(
     if (site) out.push(site);
   }
   return out;
+}
+
+export interface ImportedCall {
+  call: PyNode;
+  /** The callee: the attribute chain (or name) the call applies. */
+  callee: PyNode;
+  /** The callee's qualified name, under the prefix asked for. */
+  qualifiedName: string;
+}
+
+/**
+ * Every call whose callee's qualified name is `prefix` or below it (`nova.conductor.API` for
+ * `nova.conductor`), in source order. A qualified name comes through an import binding, so only
+ * the names bound by imports whose target covers the prefix (`nova`, `nova.conductor`,
+ * `nova.conductor.api`, ...) are looked up, where the text has them as whole words: the root of
+ * each callee chain.
+ */
+export function callsThroughImports(file: PyFile, prefix: string): ImportedCall[] {
+  const roots = new Set(
+    file.bindings.imports
+      .filter((b) => `${prefix}.`.startsWith(`${b.target}.`) || b.target.startsWith(`${prefix}.`))
+      .map((b) => b.local),
+  );
+  const out: ImportedCall[] = [];
+  for (const root of roots) {
+    for (const at of wordOccurrences(file.text, root)) {
+      const id = identifierAt(file.root, at, root.length);
+      if (!id) continue;
+      let callee: PyNode = id;
+      while (
+        callee.parent?.type === 'attribute' &&
+        callee.parent.childForFieldName('object')?.id === callee.id
+      )
+        callee = callee.parent;
+      const call = callee.parent;
+      if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) continue;
+      const qualifiedName = file.bindings.qualifiedName(callee);
+      if (qualifiedName === prefix || qualifiedName?.startsWith(`${prefix}.`))
+        out.push({ call, callee, qualifiedName });
+    }
+  }
+  return out.sort((a, b) => a.call.startIndex - b.call.startIndex);
 }

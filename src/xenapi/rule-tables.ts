@@ -143,6 +143,8 @@ export class XenapiImportRules {
 
   /** Whether `text` may reach the legacy package (`legacyReferencePatterns`). */
   mayReferenceLegacy(text: string): boolean {
+    // Every pattern spells the package's last part (`client`).
+    if (!text.includes(this.legacyPackage.slice(this.legacyPackage.lastIndexOf('.') + 1))) return false;
     this.legacyText ??= legacyReferencePatterns(this.legacyPackage);
     return this.legacyText.some((re) => re.test(text));
   }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callsByName, wordRegex } from '../../src/python/call-sites.js';
+import { callsByName, callsThroughImports, wordRegex } from '../../src/python/call-sites.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile } from '../../src/python/source-file.js';
 
@@ -61,5 +61,47 @@ describe('callsByName', () => {
     expect('s.call_plugin_serializedx(x)'.match(re)).toBeNull();
     expect(wordRegex(['a.b'])).not.toBe(wordRegex(['a']));
     expect('a.b axb'.match(wordRegex(['a.b']))).toEqual(['a.b']);
+  });
+});
+
+describe('callsThroughImports', () => {
+  function imported(code: string, prefix: string) {
+    const f = PyFile.parse('m.py', code);
+    try {
+      return callsThroughImports(f, prefix).map((c) => `${f.slice(c.call)} -> ${c.qualifiedName}`);
+    } finally {
+      f.dispose();
+    }
+  }
+
+  it('finds calls reached through every import form that covers the prefix, in source order', () => {
+    const code = [
+      'import nova.conductor',
+      'from nova import conductor',
+      'from nova.conductor import api as capi',
+      'from nova.conductor.api import LocalAPI as Local',
+      'from nova import compute',
+      '',
+      '',
+      'class Driver(object):',
+      '    def __init__(self):',
+      '        self.a = conductor.API()',
+      '        self.b = nova.conductor.API()',
+      '        self.c = capi.LocalAPI(',
+      '            use_local=True)',
+      '        self.d = Local()',
+      '        self.e = compute.API()',
+      "        self.f = 'conductor.API()'  # conductor.API()",
+      '',
+      '    def shadowed(self, conductor):',
+      '        return conductor.API()',
+    ].join('\n');
+    expect(imported(code, 'nova.conductor')).toEqual([
+      'conductor.API() -> nova.conductor.API',
+      'nova.conductor.API() -> nova.conductor.API',
+      'capi.LocalAPI(\n            use_local=True) -> nova.conductor.api.LocalAPI',
+      'Local() -> nova.conductor.api.LocalAPI',
+    ]);
+    expect(imported(code, 'nova.objects')).toEqual([]);
   });
 });
