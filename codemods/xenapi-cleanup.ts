@@ -21,6 +21,7 @@ import {
   type CleanupFileFacts,
   type CleanupPlan,
   cleanupNeedsParse,
+  cleanupTextFacts,
   planCleanup,
   scanCleanupFile,
 } from '../src/duplicates/cleanup-plan.js';
@@ -70,7 +71,7 @@ export async function prepare(ctx: PrepareContext): Promise<CleanupPlan> {
 export const collect: CodemodCollector<CleanupFileFacts, CleanupPlan> = {
   file(input, ctx) {
     // Other files' imports are read by the plan, and only where it may need them.
-    if (!cleanupNeedsParse(input.source, input.relPath)) return {};
+    if (!cleanupNeedsParse(input.source, input.relPath)) return cleanupTextFacts(input.source);
     const opts = (ctx.options.duplicates ?? {}) as Partial<DuplicatesOptions>;
     const index = fingerprintIndexFor(apiIndexFor(ctx.project.root, ctx.options) ?? loadOsXenapiIndex());
     return scanCleanupFile(input.parse(), input.relPath, index, opts);

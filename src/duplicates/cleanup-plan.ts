@@ -17,7 +17,7 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { escapeRegex } from '../engine/escape-regex.js';
-import { readSource } from '../engine/read-source.js';
+import { readSourceSync } from '../engine/read-source.js';
 import { initPython } from '../python/parser.js';
 import { moduleNameForPath, PyFile, pyFileOptionsFor } from '../python/source-file.js';
 import { type ApiIndex, loadOsXenapiIndex } from '../xenapi/api-index.js';
@@ -58,6 +58,27 @@ export interface CleanupFileFacts {
   /** Why the file is a deletion candidate (it duplicates an os-xenapi module or plugin). */
   candidate?: string;
   versionCheck?: { sites: number; methods: string[]; constants: string[] };
+  /** The text has `os_xenapi` as a whole word (it may import the library). */
+  osXenapi?: true;
+  /** The text builds a path into a dom0 plugins directory (tests load plugins by path). */
+  loader?: true;
+  /** The text names a dom0 plugin version check (a test of one). */
+  versionRef?: true;
+}
+
+const LOADER_RE = /xapi\.d\/plugins|xapi\.d['"]/;
+const VERSION_REF_RE = /_verify_plugin_version|PLUGIN_REQUIRED_VERSION|plugin_version/;
+
+/**
+ * What the plan reads from any file's text, parsed or not: the workers send these instead of the
+ * text, which the plan then reads only where it needs more (importers of a candidate).
+ */
+export function cleanupTextFacts(text: string): CleanupFileFacts {
+  return {
+    ...(hasWord(text, 'os_xenapi') ? { osXenapi: true as const } : {}),
+    ...(LOADER_RE.test(text) ? { loader: true as const } : {}),
+    ...(VERSION_REF_RE.test(text) ? { versionRef: true as const } : {}),
+  };
 }
 
 const VERSION_CHECK_RE = /plugin_version|PLUGIN\w*VERSION/;
@@ -108,7 +129,7 @@ export function scanCleanupFile(
   options: Partial<DuplicatesOptions>,
 ): CleanupFileFacts {
   const text = file.text;
-  const facts: CleanupFileFacts = { imports: importFacts(file) };
+  const facts: CleanupFileFacts = { ...cleanupTextFacts(text), imports: importFacts(file) };
   // Tests exercise the library, they do not re-implement it (as the xenapi-duplicates rule has
   // it); the tests of a deleted copy go with it through the import graph.
   if (!relPath.startsWith('os_xenapi/') && !isTestPath(relPath) && TRIGGERS.some((t) => text.includes(t))) {
@@ -140,7 +161,6 @@ export async function planCleanup(
   const index = fingerprintIndexFor(apiIndex);
   const pyFiles = relFiles.filter((r) => r.endsWith('.py') || isPluginPath(r));
   const graph = new ImportGraph(pyFiles);
-  const texts = new Map<string, string>();
   const candidates = new Map<string, string>();
   const checkSites = new Map<string, NonNullable<CleanupFileFacts['versionCheck']>>();
   const pluginDirs = new Map<string, Set<string>>();
@@ -151,42 +171,55 @@ export async function planCleanup(
       pluginDirs.set(d, new Set(pyFiles.filter((x) => dirname(x) === d).map((x) => basename(x))));
   }
   let usesOsXenapi = false;
-  const reads = await Promise.all(pyFiles.map((r) => readSource(join(root, r))));
-  /** Files whose imports are not read yet (relPath -> text): read when the plan may need them. */
-  const unread = new Map<string, string>();
+  /** Texts read so far: only where the facts gathered do not say enough. */
+  const texts = new Map<string, string>();
+  const textOf = (relPath: string): string => {
+    let text = texts.get(relPath);
+    if (text === undefined) {
+      const read = readSourceSync(join(root, relPath));
+      text = read.ok ? read.text : '';
+      texts.set(relPath, text);
+    }
+    return text;
+  };
+  /** The files the plan is about (readable; extension-less plugin files that are Python), with their facts. */
+  const factsOf = new Map<string, CleanupFileFacts>();
+  /** Files whose imports are not read yet: read when the plan may need them. */
+  const unread = new Set<string>();
   const addImports = (relPath: string, imports: NonNullable<CleanupFileFacts['imports']>) => {
     graph.addImports(relPath, imports, isPluginPath(relPath) ? pluginDirs.get(dirname(relPath)) : undefined);
     if (imports.some((b) => (b.module || b.target).startsWith('os_xenapi'))) usesOsXenapi = true;
   };
-  pyFiles.forEach((relPath, i) => {
-    const read = reads[i]!;
-    if (!read.ok) return;
-    const text = read.text;
-    const plugin = isPluginPath(relPath);
-    if (plugin && !relPath.endsWith('.py') && !looksLikePython(text)) return;
-    texts.set(relPath, text);
+  for (const relPath of pyFiles) {
     let facts = scanned?.get(relPath);
-    if (facts === undefined) {
-      if (!cleanupNeedsParse(text, relPath)) facts = {};
-      else {
-        const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
-        try {
-          facts = scanCleanupFile(file, relPath, index, options);
-        } finally {
-          file.dispose();
+    const plugin = isPluginPath(relPath);
+    if (facts === undefined || (plugin && !relPath.endsWith('.py'))) {
+      const read = readSourceSync(join(root, relPath));
+      if (!read.ok) continue;
+      const text = read.text;
+      if (plugin && !relPath.endsWith('.py') && !looksLikePython(text)) continue;
+      texts.set(relPath, text);
+      if (facts === undefined) {
+        if (!cleanupNeedsParse(text, relPath)) facts = cleanupTextFacts(text);
+        else {
+          const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
+          try {
+            facts = scanCleanupFile(file, relPath, index, options);
+          } finally {
+            file.dispose();
+          }
         }
       }
     }
+    factsOf.set(relPath, facts);
     if (facts.imports) addImports(relPath, facts.imports);
-    else unread.set(relPath, text);
+    else unread.add(relPath);
     if (facts.candidate !== undefined) candidates.set(relPath, facts.candidate);
     if (facts.versionCheck) checkSites.set(relPath, facts.versionCheck);
-  });
+  }
   const read = (relPath: string) => {
-    const text = unread.get(relPath);
-    if (text === undefined) return;
-    unread.delete(relPath);
-    const file = PyFile.parse(relPath, text, pyFileOptionsFor(relPath));
+    if (!unread.delete(relPath)) return;
+    const file = PyFile.parse(relPath, textOf(relPath), pyFileOptionsFor(relPath));
     try {
       addImports(relPath, importFacts(file));
     } finally {
@@ -210,8 +243,9 @@ export async function planCleanup(
         const words = importWords(relPath);
         const dir = isPluginPath(relPath) ? dirname(relPath) : undefined;
         if (words) {
-          for (const [r, t] of [...unread]) {
+          for (const r of [...unread]) {
             if (dir !== undefined && dirname(r) !== dir) continue;
+            const t = textOf(r);
             if (words.every((w) => hasWord(t, w))) read(r);
           }
         }
@@ -222,15 +256,15 @@ export async function planCleanup(
   // Whether the tree imports os_xenapi: any such import holds the word (relative imports inside
   // an os_xenapi package were read up front).
   if (!usesOsXenapi) {
-    for (const [r, t] of [...unread]) {
-      if (!hasWord(t, 'os_xenapi')) continue;
+    for (const r of [...unread]) {
+      if (!factsOf.get(r)?.osXenapi) continue;
       read(r);
       if (usesOsXenapi) break;
     }
   }
   if (usesOsXenapi) {
     for (const r of pyFiles) {
-      if (isPluginPath(r) && VERSION_PLUGIN_RE.test(stem(r)) && texts.has(r))
+      if (isPluginPath(r) && VERSION_PLUGIN_RE.test(stem(r)) && factsOf.has(r))
         candidates.set(
           r,
           "the project's dom0 plugin-version plugin: os-xenapi's session checks dom0_plugin_version itself",
@@ -240,9 +274,7 @@ export async function planCleanup(
   // Dotted strings naming candidate modules (mock.patch targets) are references too.
   const candidateModules = [...graph.modules].filter(([, rel]) => candidates.has(rel)).map(([m]) => m);
   // Plugin loaders: files that build a path into a plugins directory (tests load plugins by path).
-  const loaders = new Set(
-    [...texts].filter(([r, t]) => !isPluginPath(r) && /xapi\.d\/plugins|xapi\.d['"]/.test(t)).map(([r]) => r),
-  );
+  const loaders = new Set([...factsOf].filter(([r, f]) => !isPluginPath(r) && f.loader).map(([r]) => r));
   const pluginCandidates = [...candidates.keys()].filter((c) => isPluginPath(c));
   /** Names a candidate plugin is quoted by (`'xenhost'`, `"xenhost.py"`). */
   const quotedAs = (c: string) => {
@@ -255,8 +287,10 @@ export async function planCleanup(
   const quotedRe = names.length
     ? new RegExp(`(['"])(${names.map(escapeRegex).join('|')})(?=\\1)`, 'g')
     : undefined;
-  for (const [r, t] of texts) {
+  // Only when there is something to look for: then every text is read.
+  for (const r of candidateModules.length || quotedRe ? factsOf.keys() : []) {
     if (isPluginPath(r)) continue;
+    const t = textOf(r);
     graph.addStringReferences(r, t, candidateModules);
     if (!quotedRe) continue;
     const quoted = new Set<string>();
@@ -275,8 +309,11 @@ export async function planCleanup(
       if (basename(r) !== '__init__.py' || candidates.has(r) || isTestPath(r)) continue;
       const dir = dirname(r);
       const siblings = pyFiles.filter((x) => dirname(x) === dir && x !== r);
-      const code = (texts.get(r) ?? '').replace(/^\s*#.*$/gm, '').trim();
-      if (siblings.length && siblings.every((s) => candidates.has(s)) && code === '')
+      if (!siblings.length || !siblings.every((s) => candidates.has(s)) || !factsOf.has(r)) continue;
+      const code = textOf(r)
+        .replace(/^\s*#.*$/gm, '')
+        .trim();
+      if (code === '')
         candidates.set(r, `package of deleted modules (${siblings.map((s) => basename(s)).join(', ')})`);
     }
   };
@@ -319,9 +356,9 @@ export async function planCleanup(
       if (vc.sites || (isTestPath(r) && (vc.methods.length || vc.constants.length))) files.push(r);
     }
     // Tests of a deleted or stayed check in test files that only reference the names.
-    for (const [r, t] of texts) {
+    for (const [r, f] of factsOf) {
       if (del[r] || kept[r] || files.includes(r) || !isTestPath(r)) continue;
-      if (/_verify_plugin_version|PLUGIN_REQUIRED_VERSION|plugin_version/.test(t)) files.push(r);
+      if (f.versionRef) files.push(r);
     }
   }
   // Extension-less aliases (symlinks) of deleted plugin files: runs never visit them; list them.
