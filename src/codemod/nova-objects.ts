@@ -7,7 +7,9 @@
  * `prepare()`; the full history extractor lives in src/history.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { contentKey, readCached, writeCached } from '../engine/content-cache.js';
 import { initPython, type PyNode } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
 import { literalDict, parameterNames } from '../python/syntax-helpers.js';
@@ -58,18 +60,65 @@ function topLevelAssignments(root: PyNode): PyNode[] {
   return out;
 }
 
-/** Scans `<root>/nova/objects/*.py`; undefined when the tree has no such directory. */
+let scannerCode: string | undefined;
+
+/**
+ * The code a scan runs (this module and the syntax helpers it reads trees with): part of the
+ * cache key, so that a changed scanner never reads an earlier one's results.
+ */
+function scannerSource(): string {
+  if (scannerCode === undefined) {
+    const self = fileURLToPath(import.meta.url);
+    const ext = extname(self);
+    scannerCode = [self, join(dirname(self), '..', 'python', `syntax-helpers${ext}`)]
+      .map((f) => {
+        try {
+          return readFileSync(f, 'utf8');
+        } catch {
+          return f;
+        }
+      })
+      .join('\0');
+  }
+  return scannerCode;
+}
+
+/**
+ * Scans `<root>/nova/objects/*.py`; undefined when the tree has no such directory. The result is
+ * cached by the files' names and texts (content-cache): a tree's objects are parsed once.
+ */
 export async function scanNovaObjects(root: string, pkg = 'nova'): Promise<NovaObjectsInfo | undefined> {
   const dir = join(root, pkg, 'objects');
   if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.py'))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+  const key = contentKey('nova-objects 1', scannerSource(), pkg, ...files.flatMap((f) => [f.name, f.text]));
+  const cached = readCached('nova-objects', key);
+  if (cached !== undefined) {
+    try {
+      return { ...(JSON.parse(cached) as NovaObjectsInfo), origin: dir };
+    } catch {
+      // a damaged entry: scan again
+    }
+  }
+  const info = await scanFiles(dir, pkg, files);
+  writeCached('nova-objects', key, JSON.stringify(info));
+  return info;
+}
+
+async function scanFiles(
+  dir: string,
+  pkg: string,
+  files: readonly { name: string; text: string }[],
+): Promise<NovaObjectsInfo> {
   await initPython();
   const classes: Record<string, ObjectClassInfo> = {};
   let objectsNamespace = false;
   const aliases: [string, string][] = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (!name.endsWith('.py')) continue;
+  for (const { name, text } of files) {
     const module = name.slice(0, -3);
-    const text = readFileSync(join(dir, name), 'utf8');
     if (module === 'base' && /setattr\(\s*objects\s*,|NovaObjectRegistry/.test(text)) objectsNamespace = true;
     if (module === '__init__') continue;
     const file = PyFile.parse(join(dir, name), text, { moduleName: `${pkg}.objects.${module}` });

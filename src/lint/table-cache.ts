@@ -5,20 +5,14 @@
  * the hash of the table text and the schema id, so an edited table is re-parsed and re-validated.
  * `BACKLEVEL_NO_CACHE=1` bypasses the cache.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import envPaths from 'env-paths';
-import writeFileAtomic from 'write-file-atomic';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-file.js';
 import { compileSchema, formatSchemaErrors } from '../config/schemas.js';
 import { parseYaml } from '../config/yaml.js';
+import { contentKey, readCached, writeCached } from '../engine/content-cache.js';
 
-const CACHE_VERSION = 1;
-
-function cacheDir(): string {
-  return join(envPaths('backlevel', { suffix: '' }).cache, 'rule-tables');
-}
+const CACHE_VERSION = '1';
+const NAMESPACE = 'rule-tables';
 
 export function readYamlTable<T>(file: string, schemaId: string, what: string): T {
   let text: string;
@@ -27,14 +21,13 @@ export function readYamlTable<T>(file: string, schemaId: string, what: string): 
   } catch (err) {
     throw new ConfigError(`${file}: cannot read the ${what} (${(err as Error).message})`, file);
   }
-  const useCache = !process.env.BACKLEVEL_NO_CACHE;
-  const key = createHash('sha256').update(`${CACHE_VERSION}\0${schemaId}\0${text}`).digest('hex');
-  const cached = join(cacheDir(), `${key}.json`);
-  if (useCache) {
+  const key = contentKey(CACHE_VERSION, schemaId, text);
+  const cached = readCached(NAMESPACE, key);
+  if (cached !== undefined) {
     try {
-      return JSON.parse(readFileSync(cached, 'utf8')) as T;
+      return JSON.parse(cached) as T;
     } catch {
-      // miss (or unreadable cache): parse below
+      // a damaged entry: parse below, and replace it
     }
   }
   let data: unknown;
@@ -50,13 +43,6 @@ export function readYamlTable<T>(file: string, schemaId: string, what: string): 
       file,
     );
   }
-  if (useCache) {
-    try {
-      mkdirSync(cacheDir(), { recursive: true });
-      writeFileAtomic.sync(cached, JSON.stringify(data));
-    } catch {
-      // a read-only cache directory only costs speed
-    }
-  }
+  writeCached(NAMESPACE, key, JSON.stringify(data));
   return data as T;
 }

@@ -7,22 +7,16 @@
  * validated again; `BACKLEVEL_NO_CACHE=1` bypasses the cache. A failed validation never writes a
  * marker and throws the loader's error naming the file.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import envPaths from 'env-paths';
-import writeFileAtomic from 'write-file-atomic';
+import { readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '../config/config-file.js';
 import { packagePath } from '../config/package-root.js';
+import { contentKey, readCached, writeCached } from '../engine/content-cache.js';
 import { ApiIndex, type ApiIndexData, validateApiIndex } from './api-index.js';
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = '1';
 const SCHEMA_ID = 'rules-api-index';
+const NAMESPACE = 'api-index';
 const loaded = new Map<string, { mtimeMs: number; size: number; index: ApiIndex }>();
-
-function markerDir(): string {
-  return join(envPaths('backlevel', { suffix: '' }).cache, 'api-index');
-}
 
 /** The API index in `file` (default: the built-in os-xenapi index), validated once per content. */
 export function loadCachedApiIndex(file: string = packagePath('rules', 'os-xenapi-api.json')): ApiIndex {
@@ -46,28 +40,10 @@ export function loadCachedApiIndex(file: string = packagePath('rules', 'os-xenap
   } catch (err) {
     throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`);
   }
-  const useCache = !process.env.BACKLEVEL_NO_CACHE;
-  const key = createHash('sha256').update(`${CACHE_VERSION}\0${SCHEMA_ID}\0${text}`).digest('hex');
-  const marker = join(markerDir(), `${key}.ok`);
-  let valid = false;
-  if (useCache) {
-    try {
-      statSync(marker);
-      valid = true;
-    } catch {
-      // not validated yet
-    }
-  }
-  if (!valid) {
+  const key = contentKey(CACHE_VERSION, SCHEMA_ID, text);
+  if (readCached(NAMESPACE, key, 'ok') === undefined) {
     validateApiIndex(data, file);
-    if (useCache) {
-      try {
-        mkdirSync(markerDir(), { recursive: true });
-        writeFileAtomic.sync(marker, `${file}\n`);
-      } catch {
-        // a read-only cache directory only costs speed
-      }
-    }
+    writeCached(NAMESPACE, key, `${file}\n`, 'ok');
   }
   const index = new ApiIndex(data as ApiIndexData);
   loaded.set(file, { mtimeMs: st.mtimeMs, size: st.size, index });

@@ -1,0 +1,49 @@
+/**
+ * Files keyed by the SHA-256 of what they were computed from, under
+ * `env-paths('backlevel').cache/<namespace>/`: validated rule tables, validated API indexes, the
+ * object classes a Nova tree declares. A key covers every input (the text, the schema id, the code
+ * that computes the value), so an entry is never stale, only unused. `BACKLEVEL_NO_CACHE=1`
+ * bypasses the cache; a read-only or missing cache directory only costs speed.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import envPaths from 'env-paths';
+import writeFileAtomic from 'write-file-atomic';
+
+export function cacheEnabled(): boolean {
+  return !process.env.BACKLEVEL_NO_CACHE;
+}
+
+/** The key for these inputs (joined with NUL bytes, which no input holds by position). */
+export function contentKey(...parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p).update('\0');
+  return hash.digest('hex');
+}
+
+function cacheFile(namespace: string, key: string, ext: string): string {
+  return join(envPaths('backlevel', { suffix: '' }).cache, namespace, `${key}.${ext}`);
+}
+
+/** The cached text for `key`, or undefined (a miss, or the cache is off). */
+export function readCached(namespace: string, key: string, ext = 'json'): string | undefined {
+  if (!cacheEnabled()) return undefined;
+  try {
+    return readFileSync(cacheFile(namespace, key, ext), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores `text` for `key` atomically (nothing when the cache is off or cannot be written). */
+export function writeCached(namespace: string, key: string, text: string, ext = 'json'): void {
+  if (!cacheEnabled()) return;
+  const file = cacheFile(namespace, key, ext);
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileAtomic.sync(file, text);
+  } catch {
+    // a read-only cache directory only costs speed
+  }
+}
