@@ -67,9 +67,9 @@ import { type DriverMethodUse, driverMethodUses, manualOnlyAccess } from '../src
 import { dictStyleObjectAccess } from '../src/lint/rules/dict-style-object-access.js';
 import { loadVirtDriverMethods } from '../src/lint/virt-driver-methods.js';
 import { identifierAt, isReference, wordOccurrences } from '../src/python/bindings.js';
-import { callsThroughImports } from '../src/python/call-sites.js';
+import { callsByName, callsThroughImports } from '../src/python/call-sites.js';
 import { planImportRemoval, readImportBlock } from '../src/python/import-block.js';
-import { captures, type PyNode } from '../src/python/parser.js';
+import type { PyNode } from '../src/python/parser.js';
 import type { PyFile } from '../src/python/source-file.js';
 import {
   callArguments,
@@ -752,11 +752,9 @@ function isConductorExpr(ctx: Ctx, node: PyNode, fn: PyNode | undefined): { loca
  * only fed it). Where the target's helper still takes the conductor, the site is manual.
  */
 function convertFaultHelperCalls(ctx: Ctx, takesConductor: boolean | undefined): void {
-  for (const cap of captures('(call function: (_) @f) @call', ctx.py.root)) {
-    if (cap.name !== 'call') continue;
-    const call = cap.node;
+  const calls = callsByName(ctx.py, ['add_instance_fault_from_exc']).map((c) => c.call);
+  for (const call of calls.sort((a, b) => a.startIndex - b.startIndex)) {
     const callee = call.childForFieldName('function')!;
-    if (!callee.text.endsWith('add_instance_fault_from_exc')) continue;
     if (ctx.py.bindings.qualifiedName(callee) !== FAULT_HELPER) continue;
     if (insideAny(ctx.replaced, call.startIndex, call.endIndex)) continue;
     const args = callArguments(call);

@@ -133,8 +133,7 @@ export function scanCleanupFile(
   // Tests exercise the library, they do not re-implement it (as the xenapi-duplicates rule has
   // it); the tests of a deleted copy go with it through the import graph.
   if (!relPath.startsWith('os_xenapi/') && !isTestPath(relPath) && TRIGGERS.some((t) => text.includes(t))) {
-    for (const d of detectDuplicates(file, relPath, { index, options })) {
-      if (d.kind !== 'module' && d.kind !== 'plugin') continue;
+    for (const d of detectDuplicates(file, relPath, { index, options, modulesOnly: true })) {
       facts.candidate = `${d.kind === 'plugin' ? 'copy of' : 'duplicates'} ${describeMatch(d.match)} (os-xenapi ${releaseSpan(d.match)}, similarity ${d.match.score.toFixed(2)})`;
     }
   }

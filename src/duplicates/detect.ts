@@ -69,7 +69,7 @@ function bodyStatements(def: PyNode): PyNode[] {
 
 /** The literal plugin entry points a function calls through `call_plugin*`. */
 export function pluginCallsIn(
-  file: PyFile,
+  _file: PyFile,
   def: PyNode,
   hasSubcommands: (plugin: string, fn: string) => boolean,
 ): { plugin: string; function: string; subcommand?: string }[] {
@@ -100,6 +100,8 @@ function capturesOf(def: PyNode): PyNode[] {
 export interface DetectContext {
   index: FingerprintIndex;
   options?: Partial<DuplicatesOptions>;
+  /** Only whole-module and plugin-file copies (xenapi-cleanup deletes files, not functions). */
+  modulesOnly?: boolean;
 }
 
 /** Every duplicate in a file, outermost first, in source order. */
@@ -142,6 +144,7 @@ export function detectDuplicates(file: PyFile, relPath: string, ctx: DetectConte
       out.push({ kind: m.kind === 'dom0-file' ? 'plugin' : 'module', name: '', node: file.root, match: m });
     }
   }
+  if (ctx.modulesOnly) return out;
   const covered = (m: UnitMatch) => moduleMatch !== undefined && m.module === moduleMatch.module;
   const classMatches = new Map<string, UnitMatch>();
   const wrappers = index.index.allPluginWrappers();
