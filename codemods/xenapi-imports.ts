@@ -332,6 +332,9 @@ function handleStringTargets(ctx: Ctx): void {
 function handleNameMoves(ctx: Ctx): void {
   const { file, rules, api } = ctx;
   for (const move of rules.names) {
+    // Every reference spells the moved name's last part (in the chain, or in its import).
+    const last = move.legacy.slice(move.legacy.lastIndexOf('.') + 1);
+    if (!file.text.includes(last)) continue;
     const sites: PyNode[] = [];
     for (const ref of file.bindings.referencesTo(move.legacy)) {
       if (ref.qualifiedName !== move.legacy && !ref.qualifiedName.startsWith(`${move.legacy}.`)) continue;
