@@ -6,8 +6,8 @@
  * bypasses the cache; a read-only or missing cache directory only costs speed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import envPaths from 'env-paths';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -36,13 +36,28 @@ export function readCached(namespace: string, key: string, ext = 'json'): string
   }
 }
 
-/** Stores `text` for `key` atomically (nothing when the cache is off or cannot be written). */
+/** Entries a namespace keeps: a write beyond them drops the least recently written. */
+export const MAX_ENTRIES = 32;
+
+/**
+ * Stores `text` for `key` atomically (nothing when the cache is off or cannot be written). A
+ * namespace keeps its `MAX_ENTRIES` newest entries: a tree whose objects change on every commit
+ * (a CI gate) does not grow the cache without end.
+ */
 export function writeCached(namespace: string, key: string, text: string, ext = 'json'): void {
   if (!cacheEnabled()) return;
   const file = cacheFile(namespace, key, ext);
+  const dir = dirname(file);
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
+    mkdirSync(dir, { recursive: true });
     writeFileAtomic.sync(file, text);
+    const entries = readdirSync(dir).filter((n) => n.endsWith(`.${ext}`));
+    if (entries.length <= MAX_ENTRIES) return;
+    const byAge = entries
+      .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t || a.n.localeCompare(b.n));
+    for (const { n } of byAge.slice(MAX_ENTRIES))
+      if (join(dir, n) !== file) rmSync(join(dir, n), { force: true });
   } catch {
     // a read-only cache directory only costs speed
   }

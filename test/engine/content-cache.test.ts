@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scanNovaObjects } from '../../src/codemod/nova-objects.js';
-import { contentKey, readCached, writeCached } from '../../src/engine/content-cache.js';
+import { contentKey, MAX_ENTRIES, readCached, writeCached } from '../../src/engine/content-cache.js';
 
 let saved: { xdg?: string; off?: string };
 let cache: string;
@@ -60,5 +60,15 @@ describe('content cache', () => {
     expect(second?.classes.Agent?.fields).toEqual(['hypervisor', 'id']);
     expect(entries()).toHaveLength(2);
     expect(existsSync(join(cache, 'backlevel'))).toBe(true);
+  });
+});
+
+describe('content cache size', () => {
+  it(`keeps a namespace's ${MAX_ENTRIES} newest entries`, () => {
+    for (let i = 0; i < MAX_ENTRIES + 5; i++) writeCached('many', contentKey(String(i)), `${i}`);
+    const dir = join(cache, 'backlevel', 'many');
+    expect(readdirSync(dir)).toHaveLength(MAX_ENTRIES);
+    // The last one written is kept.
+    expect(readCached('many', contentKey(String(MAX_ENTRIES + 4)))).toBe(`${MAX_ENTRIES + 4}`);
   });
 });
