@@ -53,11 +53,12 @@ export function writeCached(namespace: string, key: string, text: string, ext = 
     writeFileAtomic.sync(file, text);
     const entries = readdirSync(dir).filter((n) => n.endsWith(`.${ext}`));
     if (entries.length <= MAX_ENTRIES) return;
+    // Newest first, this entry before all (entries written in the same millisecond tie).
+    const own = `${key}.${ext}`;
     const byAge = entries
-      .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
+      .map((n) => ({ n, t: n === own ? Number.POSITIVE_INFINITY : statSync(join(dir, n)).mtimeMs }))
       .sort((a, b) => b.t - a.t || a.n.localeCompare(b.n));
-    for (const { n } of byAge.slice(MAX_ENTRIES))
-      if (join(dir, n) !== file) rmSync(join(dir, n), { force: true });
+    for (const { n } of byAge.slice(MAX_ENTRIES)) rmSync(join(dir, n), { force: true });
   } catch {
     // a read-only cache directory only costs speed
   }
