@@ -460,6 +460,9 @@ export class ModuleBindings {
   /** Sites of one name declared in one scope, found lazily (`${scope.id} name`). */
   private readonly lazySites = new Map<string, BindingSite[]>();
 
+  /** `resolve` answers by start scope and name. */
+  private readonly resolutions = new Map<string, NameResolution>();
+
   constructor(readonly file: PyFile) {
     // Imports are cheap to find and are all most callers need; the other binding sites are
     // collected on the first name resolution.
@@ -621,8 +624,20 @@ export class ModuleBindings {
    * send the lookup to the module.
    */
   resolve(name: string, at: PyNode): NameResolution {
-    let scope: PyNode | null = this.scopeOf(at);
-    const start = scope;
+    const start = this.scopeOf(at);
+    // The answer depends on the scope the lookup starts in and the name only: uses of one name in
+    // one function resolve once (callers read the result, never change it).
+    const key = `${start.id}\0${name}`;
+    let res = this.resolutions.get(key);
+    if (!res) {
+      res = this.resolveFrom(start, name);
+      this.resolutions.set(key, res);
+    }
+    return res;
+  }
+
+  private resolveFrom(start: PyNode, name: string): NameResolution {
+    let scope: PyNode | null = start;
     while (scope) {
       const skipClass = scope.type === 'class_definition' && scope.id !== start.id;
       if (!skipClass) {
