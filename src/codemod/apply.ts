@@ -17,9 +17,9 @@ import {
   type PythonAstResult,
   pythonAstChecker,
 } from '../python/syntax.js';
-import { EditConflictError } from '../python/text-edits.js';
+import { EditConflictError, lineDiffEdits, spanEdit } from '../python/text-edits.js';
 import { planAnnotations } from './annotate.js';
-import { lineDiffEdits, ParseCache, spanEdit } from './parse-cache.js';
+import { ParseCache } from './parse-cache.js';
 import type { CodemodApi, CodemodModule, CodemodOptions, ConvertedSite, ManualSite } from './types.js';
 
 export interface LoadedCodemod {

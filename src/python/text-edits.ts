@@ -1,8 +1,10 @@
 /**
  * Lossless text edits: replace / insert / delete by character range (JS string indices, which are
  * the offsets tree-sitter reports), applied in one pass. Everything outside an edit stays
- * byte-identical. Overlapping edits are rejected, never merged silently.
+ * byte-identical. Overlapping edits are rejected, never merged silently. And the other way round:
+ * the edits that turn one text into another (one span, or line by line).
  */
+import { diffLines } from 'diff';
 
 export interface TextEdit {
   /** Start offset (inclusive), in JS string indices. */
@@ -114,4 +116,56 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   }
   parts.push(text.slice(cursor));
   return parts.join('');
+}
+
+/**
+ * The one edit that turns `before` into `after`: everything between their common prefix and
+ * common suffix (never splitting a surrogate pair). A parse hint for a text a transform returned
+ * without saying how it was made.
+ */
+export function spanEdit(before: string, after: string): TextEdit {
+  const max = Math.min(before.length, after.length);
+  let p = 0;
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  if (p > 0 && isHighSurrogate(before.charCodeAt(p - 1))) p--;
+  let q = 0;
+  while (q < max - p && before.charCodeAt(before.length - 1 - q) === after.charCodeAt(after.length - 1 - q))
+    q++;
+  if (q > 0 && isLowSurrogate(before.charCodeAt(before.length - q))) q--;
+  return { start: p, end: before.length - q, text: after.slice(p, after.length - q) };
+}
+
+/**
+ * The edits that turn `before` into `after`, line by line (a line diff: each run of removed and
+ * added lines is one edit). For a text a transform made in several steps, where no one hint
+ * spans them all.
+ */
+export function lineDiffEdits(before: string, after: string): TextEdit[] {
+  const edits: { start: number; end: number; text: string }[] = [];
+  let at = 0;
+  let open: { start: number; end: number; text: string } | undefined;
+  for (const part of diffLines(before, after)) {
+    if (!part.added && !part.removed) {
+      open = undefined;
+      at += part.value.length;
+      continue;
+    }
+    if (!open) {
+      open = { start: at, end: at, text: '' };
+      edits.push(open);
+    }
+    if (part.removed) {
+      at += part.value.length;
+      open.end = at;
+    } else open.text += part.value;
+  }
+  return edits;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }

@@ -8,7 +8,6 @@ import {
   codemodIncrementalParseCount,
   codemodParseCount,
   ParseCache,
-  spanEdit,
 } from '../../src/codemod/parse-cache.js';
 import { runCodemods } from '../../src/codemod/runner.js';
 import type { CodemodCollector, PrepareContext } from '../../src/codemod/types.js';
@@ -17,7 +16,7 @@ import { apiIndexFromSources } from '../../src/duplicates/index-fingerprints.js'
 import { fingerprintIndexFor } from '../../src/duplicates/matcher.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile, pyFileOptionsFor } from '../../src/python/source-file.js';
-import { applyEdits } from '../../src/python/text-edits.js';
+import { applyEdits, spanEdit } from '../../src/python/text-edits.js';
 import { loadApiIndex } from '../../src/xenapi/api-index.js';
 
 const project = { root: '/tmp/x', projectPackages: ['nova'], config: {} };

@@ -7,12 +7,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineDiffEdits } from '../../src/codemod/parse-cache.js';
 import { narrowedCompileSource } from '../../src/python/compile-scope.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile } from '../../src/python/source-file.js';
 import { PythonAstChecker } from '../../src/python/syntax.js';
-import { applyEdits, type TextEdit } from '../../src/python/text-edits.js';
+import { applyEdits, lineDiffEdits, type TextEdit } from '../../src/python/text-edits.js';
 
 const STATEMENTS = [
   'nonlocal zz',

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineDiffEdits } from '../../src/codemod/parse-cache.js';
 import { narrowedCompileSource } from '../../src/python/compile-scope.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile } from '../../src/python/source-file.js';
 import { checkRewriteSyntax, PythonAstChecker } from '../../src/python/syntax.js';
-import { applyEdits, type TextEdit } from '../../src/python/text-edits.js';
+import { applyEdits, lineDiffEdits, type TextEdit } from '../../src/python/text-edits.js';
 
 beforeAll(() => initPython());
 
