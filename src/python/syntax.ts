@@ -179,9 +179,10 @@ export interface RewriteSyntaxVerdict {
  * Decides whether a rewrite may be kept: no new tree-sitter error or missing node, and, when the
  * original compiled under Python 3, the rewrite compiles too. The rewrite goes to Python 3 before
  * this returns (the caller may work while it compiles); the original is compiled only when the
- * rewrite does not compile, the one case the verdict depends on it. `null`: tree-sitter checks only.
- * `narrowed`: the part of the rewrite to compile first (`narrowedCompileSource`); when it compiles,
- * so does the rewrite, else the whole rewrite is compiled.
+ * verdict depends on it. `null`: tree-sitter checks only. `narrowed`: what to compile first in
+ * place of the rewrite (`narrowedCompileSource`): when it compiles, so does the rewrite; when it
+ * does not, the original is compiled next (Python 2 code fails there too, and then the verdict is
+ * in), and the whole rewrite last.
  */
 export function checkRewriteSyntax(
   before: { text: string; issues: readonly SyntaxIssue[] },
@@ -197,18 +198,18 @@ export function checkRewriteSyntax(
     });
   }
   if (!checker?.available()) return Promise.resolve({ ok: true });
-  const whole = () =>
-    checker.check(after.text).then(async (a): Promise<RewriteSyntaxVerdict> => {
-      if (a.ok || !(await checker.check(before.text)).ok) return { ok: true };
-      return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
-    });
-  if (narrowed === undefined) return whole();
-  // When the outline does not compile, the original often does not either (Python 2 code): it is
-  // asked first then, and once per file (the chain's checker remembers it).
-  return checker.check(narrowed).then(async (n): Promise<RewriteSyntaxVerdict> => {
-    if (n.ok || !(await checker.check(before.text)).ok) return { ok: true };
-    const a = await checker.check(after.text);
-    if (a.ok) return { ok: true };
-    return { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
+  const verdictOf = (a: PythonAstResult): RewriteSyntaxVerdict =>
+    a.ok
+      ? { ok: true }
+      : { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
+  const originalCompiles = async () => (await checker.check(before.text)).ok;
+  if (narrowed === undefined) {
+    return checker
+      .check(after.text)
+      .then(async (a) => (a.ok || !(await originalCompiles()) ? { ok: true } : verdictOf(a)));
+  }
+  return checker.check(narrowed).then(async (n) => {
+    if (n.ok || !(await originalCompiles())) return { ok: true };
+    return verdictOf(await checker.check(after.text));
   });
 }
