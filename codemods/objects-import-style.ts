@@ -116,6 +116,7 @@ function aliasBindings(py: PyFile): ImportBinding[] {
 const ALIAS_IMPORT =
   /\bfrom[\s\\]+nova[\s\\]*\.[\s\\]*objects[\s\\]+import(?:[\s\\(]|#[^\n]*)*(?!(?:base|fields|utils)(?![A-Za-z0-9_]))[A-Za-z_\u0080-\uffff]/;
 const RELATIVE_IMPORT = /\bfrom[\s\\]*\./;
+const ALIAS_IMPORTS = new RegExp(ALIAS_IMPORT.source, 'g');
 
 function mayHaveAlias(file: CodemodFile): boolean {
   // The earlier gate, kept: the codemod never looked past files without the dotted name.
@@ -123,6 +124,54 @@ function mayHaveAlias(file: CodemodFile): boolean {
   return (
     ALIAS_IMPORT.test(file.source) || (file.relPath.startsWith('nova/') && RELATIVE_IMPORT.test(file.source))
   );
+}
+
+/**
+ * The text up to the end of the line where the last alias import begins naming its module: every
+ * alias import statement starts there or earlier (`ALIAS_IMPORT` finds them all). Undefined when a
+ * relative import may be one (the pattern cannot see those).
+ */
+function aliasImportPrefix(file: CodemodFile): string | undefined {
+  if (file.relPath.startsWith('nova/') && RELATIVE_IMPORT.test(file.source)) return undefined;
+  let end = -1;
+  for (const m of file.source.matchAll(ALIAS_IMPORTS)) end = m.index + m[0].length;
+  if (end < 0) return undefined;
+  const nl = file.source.indexOf('\n', end);
+  return nl < 0 ? file.source : file.source.slice(0, nl + 1);
+}
+
+/**
+ * A target without the object registry (before Nova 2014.2): `objects.Cls` would fail there, so
+ * the aliases stay, with one report per file at its first alias (the reason is the tree's, not the
+ * site's). The imports come from a parse of the file up to its last alias import: a statement is
+ * classified by what precedes it and by itself, and when that text does not parse cleanly (the
+ * cut fell inside a string, a bracket or a `try` whose handlers follow), the whole file is parsed.
+ */
+function reportNoRegistry(file: CodemodFile, api: CodemodApi, where: string | undefined): void {
+  const prefix = aliasImportPrefix(file);
+  let py = prefix === undefined || prefix === file.source ? api.parse() : api.parseText(prefix);
+  const own = py.text !== file.source;
+  try {
+    if (
+      own &&
+      (py.hasSyntaxErrors || aliasBindings(py).some((b) => b.statement.endIndex >= py.text.length))
+    ) {
+      py.dispose();
+      py = api.parse();
+    }
+    const aliases = aliasBindings(py);
+    if (aliases.length === 0) return;
+    const pos = py.position(aliases[0]!.statement.startIndex);
+    const names = aliases.map((b) => b.local).join(', ');
+    api.manual({
+      line: pos.line,
+      column: pos.column,
+      kind: 'no-objects-namespace',
+      reason: `${where ?? 'the target'} has no object registry that sets classes on nova.objects (Nova 2014.2+): objects.Cls would fail there; the aliases stay (${names})`,
+    });
+  } finally {
+    if (py.text !== file.source) py.dispose();
+  }
 }
 
 /**
@@ -159,22 +208,14 @@ export default function transform(
   _options: CodemodOptions,
 ): string | undefined {
   if (!mayHaveAlias(file)) return undefined;
+  const prepared = api.prepared as ObjectsImportStylePrepared | undefined;
+  if (prepared?.objectsNamespace === false) {
+    reportNoRegistry(file, api, prepared.where);
+    return undefined;
+  }
   const py = api.parse();
   const aliases = aliasBindings(py);
   if (aliases.length === 0) return undefined;
-  const prepared = api.prepared as ObjectsImportStylePrepared | undefined;
-  if (prepared?.objectsNamespace === false) {
-    // One report per file, at its first alias: the reason is the tree's, not the site's.
-    const pos = py.position(aliases[0]!.statement.startIndex);
-    const names = aliases.map((b) => b.local).join(', ');
-    api.manual({
-      line: pos.line,
-      column: pos.column,
-      kind: 'no-objects-namespace',
-      reason: `${prepared.where ?? 'the target'} has no object registry that sets classes on nova.objects (Nova 2014.2+): objects.Cls would fail there; the aliases stay (${names})`,
-    });
-    return undefined;
-  }
   const edits = new EditSet(file.source);
   let converted = 0;
   const removable: ImportBinding[] = [];

@@ -17,7 +17,7 @@ def load(ctxt, uuid):
 `;
 
 /** A Nova-like tree whose nova/objects/base.py has (or lacks) the Juno object registry. */
-function tree(base: string | undefined): string {
+function tree(base: string | undefined, caller = CALLER): string {
   const root = mkdtempSync(join(tmpdir(), 'backlevel-ois-'));
   made.push(root);
   const files: Record<string, string> = {
@@ -25,7 +25,7 @@ function tree(base: string | undefined): string {
     'nova/objects/__init__.py': '',
     'nova/objects/instance.py': 'class Instance(object):\n    pass\n',
     'nova/compute/__init__.py': '',
-    'nova/compute/utils.py': CALLER,
+    'nova/compute/utils.py': caller,
   };
   if (base !== undefined) files['nova/objects/base.py'] = base;
   for (const [rel, text] of Object.entries(files)) {
@@ -59,6 +59,45 @@ describe('objects-import-style and the target tree', () => {
     expect(f.status).toBe('unchanged');
     expect(f.manual.map((m) => m.kind)).toEqual(['no-objects-namespace']);
     expect(f.manual[0]!.reason).toMatch(/nova\/objects\/base\.py has no object registry/);
+  });
+
+  it('without a registry, the report sees only real module-level alias imports, wherever they are', async () => {
+    const icehouse = 'class NovaObject(object):\n    pass\n';
+    const body = '\n\ndef load(ctxt, uuid):\n    return 1\n';
+    const cases: [string, string[] | undefined, number?][] = [
+      // The usual place, and a second alias further down the module.
+      [
+        `from nova.objects import instance as instance_obj\n${body}from nova.objects import service as service_obj\n`,
+        ['instance_obj', 'service_obj'],
+        1,
+      ],
+      // Inside try/except ImportError (its handler follows the last alias import), in a string, in
+      // a comment, inside a function: none is an alias binding.
+      [
+        `try:\n    from nova.objects import instance as instance_obj\nexcept ImportError:\n    instance_obj = None\n${body}`,
+        undefined,
+      ],
+      [`DOC = '''\nfrom nova.objects import instance as instance_obj\n'''\n${body}`, undefined],
+      [`# from nova.objects import instance as instance_obj\n${body}`, undefined],
+      [
+        `def f():\n    from nova.objects import instance as instance_obj\n    return instance_obj\n`,
+        undefined,
+      ],
+      // A parenthesized import over two lines, after a docstring.
+      [`"""Doc."""\nfrom nova.objects import (\n    instance as instance_obj)\n${body}`, ['instance_obj'], 2],
+    ];
+    for (const [caller, names, line] of cases) {
+      const f = await run(tree(icehouse, caller));
+      expect(f.status, caller).toBe('unchanged');
+      if (!names) expect(f.manual, caller).toEqual([]);
+      else {
+        expect(
+          f.manual.map((m) => m.line),
+          caller,
+        ).toEqual([line]);
+        expect(f.manual[0]!.reason, caller).toContain(`the aliases stay (${names.join(', ')})`);
+      }
+    }
   });
 
   it('without nova/objects/base.py, --nova-release decides', async () => {
