@@ -472,35 +472,51 @@ function shift(edits: readonly TextEdit[], from: number, to: number): number {
   return d;
 }
 
-const wordsOf = new WeakMap<XenapiImportRules, { names: string[]; re: RegExp }>();
+interface MovedNameText {
+  /** The module the name moved from (`nova.virt.xenapi.fake`) and its last part (`fake`). */
+  module: string;
+  moduleWord: string;
+  /** The name's last part (`Failure`), as a whole word. */
+  name: string;
+  word: RegExp;
+  alsoInDefiningModule: boolean;
+}
+
+const movedNamesOf = new WeakMap<XenapiImportRules, MovedNameText[]>();
 
 /**
  * Whether the transform can find anything in a file, from its path and text: it is a legacy module
- * (reported), its text may reach the legacy package (imports, chains, string targets), or it names
- * the last part of a moved name or of a callee whose signature changed (every reference to a
- * dotted name spells its last part, in the import or in the chain).
+ * (reported), its text may reach the legacy package (imports, chains, string targets, and so the
+ * callees whose signature changed), or it may use a moved name: every reference spells the name
+ * and, in its import or its chain, its module's last part (`fake` for `fake.Failure`), or the file
+ * is the module that defines it.
  */
 function mayChange(file: CodemodFile, rules: XenapiImportRules): boolean {
   const module = moduleNameForPath(file.relPath)?.moduleName;
   if (module && rules.isLegacy(module)) return true;
   if (rules.mayReferenceLegacy(file.source)) return true;
-  let words = wordsOf.get(rules);
-  if (!words) {
-    const last = (dotted: string) => dotted.slice(dotted.lastIndexOf('.') + 1);
-    const names = [
-      ...new Set([
-        ...rules.names.map((n) => last(n.legacy)),
-        ...rules.callChanges.map((c) => last(rules.backward(c.callee)?.name ?? c.callee)),
-      ]),
-    ];
-    const re = new RegExp(
-      `(?<![\\p{L}\\p{N}_])(?:${names.map(escapeRegex).join('|')})(?![\\p{L}\\p{N}_])`,
-      'u',
-    );
-    words = { names, re };
-    wordsOf.set(rules, words);
+  let moved = movedNamesOf.get(rules);
+  if (!moved) {
+    moved = rules.names.map((n) => {
+      const dot = n.legacy.lastIndexOf('.');
+      const from = n.legacy.slice(0, dot);
+      const name = n.legacy.slice(dot + 1);
+      return {
+        module: from,
+        moduleWord: from.slice(from.lastIndexOf('.') + 1),
+        name,
+        word: new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegex(name)}(?![\\p{L}\\p{N}_])`, 'u'),
+        alsoInDefiningModule: n.alsoInDefiningModule === true,
+      };
+    });
+    movedNamesOf.set(rules, moved);
   }
-  return words.names.some((n) => file.source.includes(n)) && words.re.test(file.source);
+  const text = file.source;
+  return moved.some(
+    (m) =>
+      (m.alsoInDefiningModule && module === m.module) ||
+      (text.includes(m.moduleWord) && text.includes(m.name) && m.word.test(text)),
+  );
 }
 
 export default function transform(
