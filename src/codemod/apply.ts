@@ -8,7 +8,7 @@
  */
 import { structuredPatch } from 'diff';
 import { pyFileOptionsFor } from '../engine/project.js';
-import { narrowedCompileSource } from '../python/compile-scope.js';
+import { compileOutline } from '../python/compile-outline.js';
 import { initPython } from '../python/parser.js';
 import { PyFile } from '../python/source-file.js';
 import {
@@ -209,20 +209,20 @@ async function checkRewrite(
   // Python 3 compiles the rewrite while the second run goes on; its verdict still comes first. It
   // compiles the definitions the edits touched (the transform's own edits when it gave them), and
   // the whole file only when those do not compile.
-  let narrowed: string | undefined;
+  let outline: string | undefined;
   if (checker?.available()) {
     const hint = parses.hintOf(after);
     // The transform's own edits when its parse of the output started from its input; not the one
     // span passed above.
     const edits =
       hint !== span && hint?.source === before.text ? hint.edits : lineDiffEdits(before.text, after);
-    narrowed = narrowedCompileSource(before, afterFile, edits);
+    outline = compileOutline(before, afterFile, edits);
   }
   const syntax = checkRewriteSyntax(
     { text: before.text, issues: before.syntaxIssues() },
     { text: after, issues: afterFile.syntaxIssues() },
     checker,
-    narrowed,
+    outline,
   );
   let again: StageResult | undefined;
   let failed: unknown;

@@ -179,8 +179,8 @@ export interface RewriteSyntaxVerdict {
  * Decides whether a rewrite may be kept: no new tree-sitter error or missing node, and, when the
  * original compiled under Python 3, the rewrite compiles too. The rewrite goes to Python 3 before
  * this returns (the caller may work while it compiles); the original is compiled only when the
- * verdict depends on it. `null`: tree-sitter checks only. `narrowed`: what to compile first in
- * place of the rewrite (`narrowedCompileSource`): when it compiles, so does the rewrite; when it
+ * verdict depends on it. `null`: tree-sitter checks only. `outline`: what to compile first in
+ * place of the rewrite (`compileOutline`): when it compiles, so does the rewrite; when it
  * does not, the original is compiled next (Python 2 code fails there too, and then the verdict is
  * in), and the whole rewrite last.
  */
@@ -188,7 +188,7 @@ export function checkRewriteSyntax(
   before: { text: string; issues: readonly SyntaxIssue[] },
   after: { text: string; issues: readonly SyntaxIssue[] },
   checker: PythonAstChecker | null = pythonAstChecker(),
-  narrowed?: string,
+  outline?: string,
 ): Promise<RewriteSyntaxVerdict> {
   if (after.issues.length > before.issues.length) {
     const first = after.issues[0]!;
@@ -203,12 +203,12 @@ export function checkRewriteSyntax(
       ? { ok: true }
       : { ok: false, reason: `rewrite does not compile under Python 3: ${a.message} (line ${a.line})` };
   const originalCompiles = async () => (await checker.check(before.text)).ok;
-  if (narrowed === undefined) {
+  if (outline === undefined) {
     return checker
       .check(after.text)
       .then(async (a) => (a.ok || !(await originalCompiles()) ? { ok: true } : verdictOf(a)));
   }
-  return checker.check(narrowed).then(async (n) => {
+  return checker.check(outline).then(async (n) => {
     if (n.ok || !(await originalCompiles())) return { ok: true };
     return verdictOf(await checker.check(after.text));
   });

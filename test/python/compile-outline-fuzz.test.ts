@@ -1,13 +1,13 @@
 /**
- * A differential check of narrowedCompileSource: random line and character edits of the sample
+ * A differential check of compileOutline: random line and character edits of the sample
  * tree's Python files (statements Python 3 rejects in some places and not others, deleted lines,
  * block headers, re-indented and commented-out lines). Whenever the original compiles and the
- * narrowed source compiles, the whole rewritten file must compile; the verdicts must agree.
+ * outline compiles, the whole rewritten file must compile; the verdicts must agree.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { narrowedCompileSource } from '../../src/python/compile-scope.js';
+import { compileOutline } from '../../src/python/compile-outline.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile } from '../../src/python/source-file.js';
 import { PythonAstChecker } from '../../src/python/syntax.js';
@@ -125,7 +125,7 @@ function mutate(src: string): { text: string; edits: TextEdit[] } | undefined {
   return { text, edits: lineDiffEdits(src, text) };
 }
 
-describe('narrowedCompileSource against the whole file (random edits of the sample tree)', () => {
+describe('compileOutline against the whole file (random edits of the sample tree)', () => {
   const checker = new PythonAstChecker();
   beforeAll(() => initPython());
   afterAll(() => checker.close());
@@ -138,7 +138,7 @@ describe('narrowedCompileSource against the whole file (random edits of the samp
       if (text.length > 1500 && (await checker.check(text)).ok) sources.push(text);
     }
     expect(sources.length).toBeGreaterThan(5);
-    let narrowedCases = 0;
+    let outlineCases = 0;
     let rejected = 0;
     for (let k = 0; k < 1500; k++) {
       const src = sources[rnd(sources.length)]!;
@@ -147,19 +147,19 @@ describe('narrowedCompileSource against the whole file (random edits of the samp
       const before = PyFile.parse('m.py', src);
       const after = PyFile.parse('m.py', m.text);
       try {
-        const narrowed = narrowedCompileSource(before, after, m.edits);
-        if (narrowed === undefined) continue;
-        narrowedCases++;
-        const [n, whole] = await Promise.all([checker.check(narrowed), checker.check(m.text)]);
+        const outline = compileOutline(before, after, m.edits);
+        if (outline === undefined) continue;
+        outlineCases++;
+        const [n, whole] = await Promise.all([checker.check(outline), checker.check(m.text)]);
         if (!whole.ok) rejected++;
-        expect(n.ok, `narrowed compiles but the file does not:\n${narrowed}`).toBe(whole.ok);
+        expect(n.ok, `the outline compiles but the file does not:\n${outline}`).toBe(whole.ok);
       } finally {
         before.dispose();
         after.dispose();
       }
     }
     // The run exercised both verdicts.
-    expect(narrowedCases).toBeGreaterThan(250);
+    expect(outlineCases).toBeGreaterThan(250);
     expect(rejected).toBeGreaterThan(20);
   });
 });

@@ -36,7 +36,7 @@ const KEPT = new Set(['global_statement', 'nonlocal_statement', 'future_import_s
  * `from __future__` import, the module scope declares `global`/`nonlocal`, or the touched
  * definitions are most of the file.
  */
-export function narrowedCompileSource(
+export function compileOutline(
   before: PyFile,
   after: PyFile,
   edits: readonly TextEdit[],
