@@ -16,7 +16,7 @@ import { apiIndexFromSources } from '../../src/duplicates/index-fingerprints.js'
 import { fingerprintIndexFor } from '../../src/duplicates/matcher.js';
 import { initPython } from '../../src/python/parser.js';
 import { PyFile, pyFileOptionsFor } from '../../src/python/source-file.js';
-import { applyEdits, spanEdit } from '../../src/python/text-edits.js';
+import { applyEdits, spanEdit, type TextEdit } from '../../src/python/text-edits.js';
 import { loadApiIndex } from '../../src/xenapi/api-index.js';
 
 const project = { root: '/tmp/x', projectPackages: ['nova'], config: {} };
@@ -247,30 +247,44 @@ describe('incremental re-parses', () => {
     const text = applyEdits(source, edits);
     const cache = new ParseCache('/x/m.py', 'm.py');
     try {
-      cache.get(source);
-      const before = codemodIncrementalParseCount();
-      const incremental = cache.get(text, { source, edits });
-      expect(codemodIncrementalParseCount()).toBe(before + 1);
-      const fresh = PyFile.parse('/x/m.py', text);
-      try {
-        expect(incremental.root.toString()).toBe(fresh.root.toString());
-        const spans = (f: PyFile) =>
-          f.root
-            .descendantsOfType(['identifier', 'string', 'call'])
-            .map((n) => [n!.type, n!.startIndex, n!.endIndex]);
-        expect(spans(incremental)).toEqual(spans(fresh));
-      } finally {
-        fresh.dispose();
-      }
+      const count = expectIncrementalLikeFresh(cache, source, text, edits, ['identifier', 'string', 'call']);
       // A hint that does not make the text is ignored: a full parse.
       const other = `${text}y = 1\n`;
       cache.get(other, { source, edits });
-      expect(codemodIncrementalParseCount()).toBe(before + 1);
+      expect(codemodIncrementalParseCount()).toBe(count);
     } finally {
       cache.dispose();
     }
   });
 });
+
+/**
+ * Parses `text` in `cache` with `edits` of `source` as its hint: one incremental parse, building
+ * the tree a fresh parse builds (same S-expression, same spans of `nodeTypes`). Returns the
+ * incremental parse count after it.
+ */
+function expectIncrementalLikeFresh(
+  cache: ParseCache,
+  source: string,
+  text: string,
+  edits: readonly TextEdit[],
+  nodeTypes: string[],
+): number {
+  cache.get(source);
+  const before = codemodIncrementalParseCount();
+  const incremental = cache.get(text, { source, edits });
+  expect(codemodIncrementalParseCount()).toBe(before + 1);
+  const fresh = PyFile.parse('/x/m.py', text);
+  try {
+    expect(incremental.root.toString()).toBe(fresh.root.toString());
+    const spans = (f: PyFile) =>
+      f.root.descendantsOfType(nodeTypes).map((n) => [n!.type, n!.startIndex, n!.endIndex]);
+    expect(spans(incremental)).toEqual(spans(fresh));
+  } finally {
+    fresh.dispose();
+  }
+  return before + 1;
+}
 
 describe('spanEdit: the hint for a text a transform returned without its edits', () => {
   beforeAll(() => initPython());
@@ -307,21 +321,13 @@ describe('spanEdit: the hint for a text a transform returned without its edits',
     const text = source.replace("inst['host']", 'inst.host').replace('    pass\n', '    y = 1\n    z = 2\n');
     const cache = new ParseCache('/x/m.py', 'm.py');
     try {
-      cache.get(source);
-      const before = codemodIncrementalParseCount();
-      const incremental = cache.get(text, { source, edits: [spanEdit(source, text)] });
-      expect(codemodIncrementalParseCount()).toBe(before + 1);
-      const fresh = PyFile.parse('/x/m.py', text);
-      try {
-        expect(incremental.root.toString()).toBe(fresh.root.toString());
-        const spans = (f: PyFile) =>
-          f.root
-            .descendantsOfType(['identifier', 'string', 'attribute'])
-            .map((n) => [n!.type, n!.startIndex, n!.endIndex]);
-        expect(spans(incremental)).toEqual(spans(fresh));
-      } finally {
-        fresh.dispose();
-      }
+      expectIncrementalLikeFresh(
+        cache,
+        source,
+        text,
+        [spanEdit(source, text)],
+        ['identifier', 'string', 'attribute'],
+      );
     } finally {
       cache.dispose();
     }
