@@ -82,7 +82,8 @@ export interface NameReference {
   binding: ImportBinding;
 }
 
-const SCOPE_TYPES = new Set([
+/** Node types that open a name scope (the module, functions, classes, lambdas, comprehensions). */
+export const SCOPE_TYPES: ReadonlySet<string> = new Set([
   'module',
   'function_definition',
   'class_definition',

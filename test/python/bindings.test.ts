@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importStatements } from '../../src/python/bindings.js';
+import { importStatements, SCOPE_TYPES } from '../../src/python/bindings.js';
 import { initPython, type PyNode } from '../../src/python/parser.js';
 import { PyFile } from '../../src/python/source-file.js';
 
@@ -284,15 +284,7 @@ describe('importStatements', () => {
 });
 
 describe('lazy binding sites', () => {
-  const SCOPES = [
-    'function_definition',
-    'class_definition',
-    'lambda',
-    'list_comprehension',
-    'set_comprehension',
-    'dictionary_comprehension',
-    'generator_expression',
-  ];
+  const SCOPES = [...SCOPE_TYPES].filter((t) => t !== 'module');
   const TRICKY = [
     'import os, sys as system',
     'from a import (b, c as d)',
