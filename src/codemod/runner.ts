@@ -110,14 +110,6 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
       ? FilePool.open<CodemodTaskOptions, CodemodTaskResult>(taskUrl, baseOptions, { jobs, mainLane: true })
       : undefined;
   try {
-    return await runWith(pool);
-  } finally {
-    await pool?.close();
-  }
-
-  async function runWith(
-    pool: FilePool<CodemodTaskOptions, CodemodTaskResult> | undefined,
-  ): Promise<MigrateResult> {
     const discovery = await discoverProjectFiles(
       project,
       opts.paths ?? [],
@@ -214,6 +206,8 @@ export async function runCodemods(opts: RunCodemodsOptions): Promise<MigrateResu
       notes: dedupeNotes(files.flatMap((f) => f.notes)),
       summary,
     };
+  } finally {
+    await pool?.close();
   }
 }
 
