@@ -149,17 +149,17 @@ function aliasImportPrefix(file: CodemodFile): string | undefined {
  */
 function reportNoRegistry(file: CodemodFile, api: CodemodApi, where: string | undefined): void {
   const prefix = aliasImportPrefix(file);
-  let py = prefix === undefined || prefix === file.source ? api.parse() : api.parseText(prefix);
-  const own = py.text !== file.source;
+  const partial = prefix !== undefined && prefix !== file.source ? api.parseText(prefix) : undefined;
   try {
+    let py = partial ?? api.parse();
+    let aliases = aliasBindings(py);
     if (
-      own &&
-      (py.hasSyntaxErrors || aliasBindings(py).some((b) => b.statement.endIndex >= py.text.length))
+      partial &&
+      (partial.hasSyntaxErrors || aliases.some((b) => b.statement.endIndex >= partial.text.length))
     ) {
-      py.dispose();
       py = api.parse();
+      aliases = aliasBindings(py);
     }
-    const aliases = aliasBindings(py);
     if (aliases.length === 0) return;
     const pos = py.position(aliases[0]!.statement.startIndex);
     const names = aliases.map((b) => b.local).join(', ');
@@ -170,7 +170,7 @@ function reportNoRegistry(file: CodemodFile, api: CodemodApi, where: string | un
       reason: `${where ?? 'the target'} has no object registry that sets classes on nova.objects (Nova 2014.2+): objects.Cls would fail there; the aliases stay (${names})`,
     });
   } finally {
-    if (py.text !== file.source) py.dispose();
+    partial?.dispose();
   }
 }
 
