@@ -9,7 +9,7 @@
  * or keyword names that merely share the name.
  */
 import { escapeRegex } from '../engine/escape-regex.js';
-import { identifierAt, wordOccurrences } from './bindings.js';
+import { identifierAt } from './bindings.js';
 import type { PyNode } from './parser.js';
 import type { PyFile } from './source-file.js';
 
@@ -94,34 +94,20 @@ export interface ImportedCall {
 
 /**
  * Every call whose callee's qualified name is `prefix` or below it (`nova.conductor.API` for
- * `nova.conductor`), in source order. A qualified name comes through an import binding, so only
- * the names bound by imports whose target covers the prefix (`nova`, `nova.conductor`,
- * `nova.conductor.api`, ...) are looked up, where the text has them as whole words: the root of
- * each callee chain.
+ * `nova.conductor`), in source order: of the references `referencesTo` finds, the callees of a
+ * call whose qualified name is that one alone (a name two imports bind has none).
  */
 export function callsThroughImports(file: PyFile, prefix: string): ImportedCall[] {
-  const roots = new Set(
-    file.bindings.imports
-      .filter((b) => `${prefix}.`.startsWith(`${b.target}.`) || b.target.startsWith(`${prefix}.`))
-      .map((b) => b.local),
-  );
   const out: ImportedCall[] = [];
-  for (const root of roots) {
-    for (const at of wordOccurrences(file.text, root)) {
-      const id = identifierAt(file.root, at, root.length);
-      if (!id) continue;
-      let callee: PyNode = id;
-      while (
-        callee.parent?.type === 'attribute' &&
-        callee.parent.childForFieldName('object')?.id === callee.id
-      )
-        callee = callee.parent;
-      const call = callee.parent;
-      if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) continue;
-      const qualifiedName = file.bindings.qualifiedName(callee);
-      if (qualifiedName === prefix || qualifiedName?.startsWith(`${prefix}.`))
-        out.push({ call, callee, qualifiedName });
-    }
+  const seen = new Set<number>();
+  for (const { node: callee } of file.bindings.referencesTo(prefix)) {
+    if (seen.has(callee.id)) continue;
+    seen.add(callee.id);
+    const call = callee.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) continue;
+    const qualifiedName = file.bindings.qualifiedName(callee);
+    if (qualifiedName === prefix || qualifiedName?.startsWith(`${prefix}.`))
+      out.push({ call, callee, qualifiedName });
   }
-  return out.sort((a, b) => a.call.startIndex - b.call.startIndex);
+  return out;
 }
