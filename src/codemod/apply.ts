@@ -204,7 +204,7 @@ async function checkRewrite(
   }
   // One parse of the rewritten text serves the syntax check, the second run and the next stage
   // (the transform's own when it made one; else re-parsed around the changed span).
-  const span = { source: before.text, edits: [spanEdit(before.text, after)] };
+  const span = parses.has(after) ? undefined : { source: before.text, edits: [spanEdit(before.text, after)] };
   const afterFile = parses.get(after, span);
   // Python 3 compiles the rewrite while the second run goes on; its verdict still comes first. It
   // compiles the definitions the edits touched (the transform's own edits when it gave them), and

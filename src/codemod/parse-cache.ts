@@ -55,6 +55,11 @@ export class ParseCache {
     return file;
   }
 
+  /** Whether `text` is parsed here already. */
+  has(text: string): boolean {
+    return this.files.has(text);
+  }
+
   /** The edits that made `text` from another text here, when its parse started from that one. */
   hintOf(text: string): ParseHint | undefined {
     return this.hints.get(text);
